@@ -1,0 +1,214 @@
+"""Read the files of an ecosystem bundle into frames of text cells.
+
+This is the first stage of the pipeline: it turns bytes into rows and reports
+what cannot be read (encoding, delimiters, ragged rows, quoting, size). It
+never interprets values; :mod:`ecograph.validate` does that.
+
+Every frame it returns holds the file's columns as strings ("" for an empty
+cell) plus ``_row``, the row number a spreadsheet shows (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import BundleNotFoundError, Findings
+from .schema import TABLES
+
+__all__ = ["bundle_files", "read_table", "number_text", "ROW", "MAX_CELL_CHARS", "max_file_bytes"]
+
+ROW = "_row"
+#: Longest cell accepted, in characters.
+MAX_CELL_CHARS = 100_000
+_SUFFIXES = (".csv", ".parquet")
+
+
+def max_file_bytes() -> int:
+    """Largest table file accepted: ``ECOGRAPH_MAX_FILE_MB`` (default 4096 MB)."""
+    return int(float(os.environ.get("ECOGRAPH_MAX_FILE_MB", "4096")) * 2**20)
+
+
+def bundle_files(path: str | os.PathLike, findings: Findings) -> dict[str, Path]:
+    """Map each table name to its file in the bundle folder ``path``.
+
+    Records a ``missing_file`` error for a required table with no file, an
+    ``ambiguous_file`` error when both ``name.csv`` and ``name.parquet`` exist,
+    and an ``unknown_file`` warning for any other table-looking file.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise BundleNotFoundError(f"{root}: no such bundle folder")
+    found: dict[str, Path] = {}
+    for f in sorted(root.iterdir()):
+        if f.suffix.lower() not in _SUFFIXES or not f.is_file():
+            continue
+        name = f.stem
+        if name not in TABLES:
+            findings.warn(f.name, None, None, "unknown_file", f.name,
+                          f"not a bundle table (known: {', '.join(TABLES)}); ignored")
+        elif name in found:
+            findings.add(f.name, None, None, "ambiguous_file", f.name,
+                         f"both {found[name].name} and {f.name} exist; keep one")
+        else:
+            found[name] = f
+    for name, table in TABLES.items():
+        if table.required and name not in found:
+            findings.add(f"{name}.csv", None, None, "missing_file", "",
+                         f"required table {name} is missing (expected {name}.csv or .parquet)")
+    return found
+
+
+def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
+    """Read one table file as text cells; ``None`` if it cannot be read at all."""
+    size = file.stat().st_size
+    if size > max_file_bytes():
+        findings.add(file.name, None, None, "file_too_large", size,
+                     f"{size} bytes exceeds the limit of {max_file_bytes()} "
+                     "(raise ECOGRAPH_MAX_FILE_MB to allow it)")
+        return None
+    if file.suffix.lower() == ".parquet":
+        frame = _read_parquet(file, findings)
+    else:
+        frame = _read_csv(file, findings)
+    if frame is None:
+        return None
+    if frame.columns.duplicated().any():
+        for name in frame.columns[frame.columns.duplicated()].unique():
+            findings.add(file.name, 1, name, "duplicate_column", name,
+                         "column header appears more than once")
+        return None
+    _check_cell_sizes(file.name, frame, findings)
+    return frame
+
+
+def _read_csv(file: Path, findings: Findings) -> pd.DataFrame | None:
+    data = file.read_bytes()
+    if not data.strip():
+        findings.add(file.name, None, None, "empty_file", "",
+                     "file is empty; it needs at least a header row")
+        return None
+    try:
+        return _read_csv_fast(data)
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        # The fast reader only says *that* something is wrong; read again
+        # slowly to say where.
+        return _read_csv_exact(file.name, data, findings)
+
+
+def _read_csv_fast(data: bytes) -> pd.DataFrame:
+    header = next(csv.reader(io.StringIO(data[:65536].decode("utf-8-sig").split("\n", 1)[0])))
+    if len(header) < 2:
+        raise ValueError("one column: needs the exact reader to check the delimiter")
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    if len(set(table.column_names)) != len(table.column_names):
+        raise ValueError("duplicate header: needs the exact reader")
+    frame = pd.DataFrame({c: table.column(i).to_numpy(zero_copy_only=False).astype(object)
+                          for i, c in enumerate(table.column_names)})
+    frame[ROW] = range(2, len(frame) + 2)
+    return frame
+
+
+def _read_csv_exact(name: str, data: bytes, findings: Findings) -> pd.DataFrame | None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        findings.add(name, line, None, "encoding", repr(data[exc.start:exc.start + 1]),
+                     f"not valid UTF-8 at byte {exc.start}; save the file as UTF-8")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    csv.field_size_limit(max(MAX_CELL_CHARS * 200, 2**24))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        findings.add(name, 1, None, "csv_syntax", "", f"cannot read the header: {exc}")
+        return None
+    if len(header) == 1 and ";" in header[0]:
+        findings.add(name, 1, None, "delimiter", header[0][:80],
+                     "the header looks semicolon-delimited; bundle files use commas")
+        return None
+    records: list[list[str]] = []
+    rows: list[int] = []
+    row = 1
+    try:
+        for record in reader:
+            row += 1
+            if not record or all(cell == "" for cell in record) and len(record) <= 1:
+                findings.warn(name, row, None, "blank_row", "", "blank row skipped")
+                continue
+            if len(record) != len(header):
+                findings.add(name, row, None, "ragged_row", len(record),
+                             f"row has {len(record)} cells, the header has {len(header)}")
+                continue
+            records.append(record)
+            rows.append(row)
+    except csv.Error as exc:
+        findings.add(name, row + 1, None, "csv_syntax", "",
+                     f"{exc} (an unclosed quote swallows the rest of the file)")
+        return None
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in header})
+    frame[ROW] = rows
+    return frame
+
+
+def _read_parquet(file: Path, findings: Findings) -> pd.DataFrame | None:
+    try:
+        table = pq.read_table(file)
+    except (pa.ArrowException, OSError) as exc:
+        findings.add(file.name, None, None, "unreadable_file", "", f"not a readable Parquet file: {exc}")
+        return None
+    frame = pd.DataFrame({name: _text(table.column(name)) for name in table.column_names})
+    frame[ROW] = range(2, len(frame) + 2)
+    return frame
+
+
+def _text(column: pa.ChunkedArray) -> pd.Series:
+    """Render a typed Parquet column as the text a CSV cell would hold."""
+    t = column.type
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        values = pd.to_datetime(column.to_pandas())
+        midnight = values.isna() | (values == values.dt.normalize())
+        fmt = values.dt.strftime("%Y-%m-%d").where(midnight, values.astype(str))
+        return fmt.fillna("").astype(object)
+    if pa.types.is_floating(t):
+        return column.to_pandas().map(number_text).astype(object)
+    if pa.types.is_boolean(t):
+        return column.to_pandas().map({True: "true", False: "false"}).fillna("").astype(object)
+    values = column.to_pandas()
+    return values.astype(object).where(values.notna(), "").map(str)
+
+
+def number_text(v: float) -> str:
+    """A number as a CSV cell: ``5`` for whole values, ``2.5`` otherwise, ``""`` if missing."""
+    if pd.isna(v):
+        return ""
+    return str(int(v)) if float(v).is_integer() and abs(v) < 2**63 else repr(float(v))
+
+
+def _check_cell_sizes(name: str, frame: pd.DataFrame, findings: Findings) -> None:
+    for col in frame.columns.drop(ROW):
+        lengths = frame[col].str.len()
+        for idx in lengths.index[lengths > MAX_CELL_CHARS]:
+            findings.add(name, int(frame.at[idx, ROW]), col, "cell_too_large", lengths[idx],
+                         f"cell has {lengths[idx]} characters; the limit is {MAX_CELL_CHARS}")
+            frame.at[idx, col] = ""

@@ -1,0 +1,267 @@
+"""The ecosystem data model, as data.
+
+An *ecosystem bundle* is a folder holding one table per entity, each as CSV
+(``partners.csv``) or Parquet (``partners.parquet``) with the same columns.
+This module describes those tables; :mod:`ecograph.validate` checks a bundle
+against it and nothing else knows the column names by heart.
+
+The human-readable version of this module is ``docs/data-model.md``.
+
+Example
+-------
+>>> TABLES["partners"].key
+'id'
+>>> sorted(ENUMS["movement_kind"])
+['deploy', 'dispose', 'return', 'supply', 'transfer']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Column",
+    "Table",
+    "TABLES",
+    "ENUMS",
+    "PARTY_TABLES",
+    "RELATIONSHIP_ENDPOINTS",
+    "LIST_SEPARATOR",
+    "table_names",
+]
+
+#: Separator of multi-valued cells such as ``regions`` ("EMEA;APAC").
+LIST_SEPARATOR = ";"
+
+ENUMS: dict[str, tuple[str, ...]] = {
+    "partner_type": (
+        "reseller",
+        "distributor",
+        "msp",
+        "system_integrator",
+        "isv",
+        "technology",
+        "referral",
+        "logistics",
+    ),
+    "partner_tier": ("platinum", "gold", "silver", "registered"),
+    "customer_status": ("customer", "prospect"),
+    "supplier_type": ("raw_material", "component", "hardware", "contract_manufacturer", "logistics"),
+    "relationship_type": (
+        "sells_to",
+        "co_sells_with",
+        "supplies",
+        "distributes_for",
+        "integrates_with",
+        "refers",
+    ),
+    "deal_status": ("registered", "approved", "won", "lost"),
+    "movement_kind": ("supply", "transfer", "deploy", "return", "dispose"),
+    "bool": ("true", "false"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a bundle table.
+
+    ``kind`` is one of ``id``, ``str``, ``enum``, ``int``, ``units``,
+    ``float``, ``date`` or ``bool``. ``ref`` names the table(s) whose key a
+    value must match; with ``many=True`` the cell is a ``;``-separated list.
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = True
+    enum: str | None = None
+    ref: tuple[str, ...] = ()
+    many: bool = False
+    min_value: float | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a bundle: its columns, key and whether the file must exist."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str = "id"
+    required: bool = True
+    doc: str = ""
+    rows: str = "any"  # "any", or "one" for the focal company
+    by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+PARTY_TABLES = ("company", "partners", "customers", "suppliers")
+
+_C = Column
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "company",
+            (
+                _C("id", "id"),
+                _C("name"),
+                _C("industry", required=False),
+                _C("region", required=False),
+            ),
+            rows="one",
+            doc="The focal company whose ecosystem this is (exactly one row).",
+        ),
+        Table(
+            "capabilities",
+            (_C("id", "id"), _C("name"), _C("category", required=False)),
+            doc="Vocabulary of capabilities and certifications partners hold and products need.",
+        ),
+        Table(
+            "partners",
+            (
+                _C("id", "id"),
+                _C("name"),
+                _C("partner_type", "enum", enum="partner_type"),
+                _C("tier", "enum", enum="partner_tier"),
+                _C("regions", many=True, doc="regions served; the first is the home region"),
+                _C("capabilities", ref=("capabilities",), many=True, required=False),
+                _C("certifications", ref=("capabilities",), many=True, required=False),
+                _C("joined", "date", required=False),
+            ),
+        ),
+        Table(
+            "customers",
+            (
+                _C("id", "id"),
+                _C("name"),
+                _C("status", "enum", enum="customer_status"),
+                _C("segment"),
+                _C("industry"),
+                _C("region"),
+                _C("employees", "int", required=False, min_value=0),
+                _C("needs", ref=("capabilities",), many=True, required=False,
+                   doc="capabilities the account has asked for"),
+            ),
+        ),
+        Table(
+            "suppliers",
+            (
+                _C("id", "id"),
+                _C("name"),
+                _C("supplier_type", "enum", enum="supplier_type"),
+                _C("region"),
+                _C("supply_tier", "int", required=False, min_value=1,
+                   doc="1 = supplies the company directly, 2 = supplies a tier-1, ..."),
+            ),
+        ),
+        Table(
+            "asset_classes",
+            (
+                _C("sku", "id"),
+                _C("name"),
+                _C("unit", doc="unit of measure: each, kg, m, pallet, ..."),
+                _C("category"),
+                _C("counted", "bool", doc="true: whole units only (servers); false: measured (kg)"),
+                _C("inputs", ref=("asset_classes",), many=True, required=False,
+                   doc="bill of materials: SKUs consumed to make one of these"),
+            ),
+            key="sku",
+            doc="Kinds of physical asset tracked in units, never money.",
+        ),
+        Table(
+            "products",
+            (
+                _C("id", "id"),
+                _C("name"),
+                _C("category"),
+                _C("capabilities", ref=("capabilities",), many=True, required=False,
+                   doc="capabilities a partner needs to sell and deliver it"),
+                _C("sku", ref=("asset_classes",), required=False,
+                   doc="the physical asset class, for hardware products"),
+            ),
+        ),
+        Table(
+            "relationships",
+            (
+                _C("id", "id"),
+                _C("source", ref=PARTY_TABLES),
+                _C("target", ref=PARTY_TABLES),
+                _C("type", "enum", enum="relationship_type"),
+                _C("sku", ref=("asset_classes",), required=False,
+                   doc="the asset class that flows along it (supplies, sells_to)"),
+                _C("volume", "float", required=False, min_value=0,
+                   doc="units per year (capacity of a supplies edge)"),
+                _C("weight", "float", required=False, min_value=0),
+                _C("start", "date", required=False),
+                _C("end", "date", required=False),
+            ),
+        ),
+        Table(
+            "deals",
+            (
+                _C("id", "id"),
+                _C("partner", ref=("partners",)),
+                _C("customer", ref=("customers",)),
+                _C("product", ref=("products",)),
+                _C("registered", "date"),
+                _C("closed", "date", required=False),
+                _C("status", "enum", enum="deal_status"),
+                _C("amount", "float", required=False, min_value=0),
+                _C("cosell_partner", ref=("partners",), required=False),
+            ),
+            doc="Deal registrations submitted by partners.",
+        ),
+        Table(
+            "movements",
+            (
+                _C("id", "id"),
+                _C("date", "date"),
+                _C("sku", ref=("asset_classes",)),
+                _C("kind", "enum", enum="movement_kind"),
+                _C("from_party", ref=PARTY_TABLES, required=False),
+                _C("to_party", ref=PARTY_TABLES, required=False),
+                _C("units", "units"),
+                _C("note", required=False),
+            ),
+            required=False,
+            doc="The physical-account ledger: dated unit movements.",
+        ),
+        Table(
+            "audits",
+            (
+                _C("id", "id"),
+                _C("date", "date"),
+                _C("party", ref=PARTY_TABLES),
+                _C("sku", ref=("asset_classes",)),
+                _C("counted", "units", doc="units physically counted (zero allowed)"),
+            ),
+            required=False,
+            doc="Physical audit counts per party and SKU.",
+        ),
+    )
+}
+
+#: Which party kinds each relationship type may join (source kinds, target kinds).
+RELATIONSHIP_ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sells_to": (("partners", "company", "suppliers"), ("customers",)),
+    "co_sells_with": (("partners",), ("partners",)),
+    "supplies": (("suppliers", "partners", "company"), PARTY_TABLES),
+    "distributes_for": (("partners",), ("company", "suppliers")),
+    "integrates_with": (("partners", "company"), ("partners", "company")),
+    "refers": (("partners",), ("customers", "partners")),
+}
+
+
+def table_names() -> list[str]:
+    """Names of all bundle tables, in load order (referenced tables first).
+
+    >>> table_names()[:3]
+    ['company', 'capabilities', 'partners']
+    """
+    return list(TABLES)

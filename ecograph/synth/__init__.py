@@ -1,0 +1,162 @@
+"""Synthetic ecosystem bundles with planted ground truth.
+
+``generate_bundle`` writes a complete, valid bundle of any size plus
+``truth.json`` and ``TRUTH.md`` describing what was planted: a single-source
+chokepoint supplier, an uncovered region × segment × capability, three
+complementary partner pairs that never co-sold, a mis-tiered partner, an
+audit discrepancy, a broker partner and regional clusters.
+
+>>> import tempfile
+>>> truth = generate_bundle(tempfile.mkdtemp(), partners=40, customers=200, seed=1)
+>>> truth["chokepoint_supplier"]["id"]
+'S0001'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import ledger
+from ..ecosystem import Ecosystem
+from . import activity, chain, parties, plant
+from .profiles import PROFILES
+from .truth import truth_markdown
+
+__all__ = ["generate_bundle", "generate_tables", "PROFILES"]
+
+
+def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: int = 400,
+                    seed: int = 0, domain: str = "it", format: str = "csv") -> dict:
+    """Write a synthetic bundle to ``out`` and return its truth (also in ``truth.json``)."""
+    tables, truth = generate_tables(partners=partners, customers=customers, seed=seed,
+                                    domain=domain)
+    path = Ecosystem(tables).to_bundle(out, format=format)
+    (path / "truth.json").write_text(json.dumps(truth, indent=2, default=str) + "\n")
+    (path / "TRUTH.md").write_text(truth_markdown(truth))
+    return truth
+
+
+def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
+                    domain: str = "it") -> tuple[dict[str, pd.DataFrame], dict]:
+    """The tables of a synthetic bundle (typed, as in an Ecosystem) and its truth."""
+    if domain not in PROFILES:
+        raise ValueError(f"domain must be one of {', '.join(PROFILES)}; got {domain!r}")
+    if partners < 20 or customers < 100:
+        raise ValueError("need at least 20 partners and 100 customers to plant the truth")
+    p = PROFILES[domain]
+    rng = np.random.default_rng(seed)
+    P = parties.partners(p, partners, rng)
+    C = parties.customers(p, customers, rng)
+    S = parties.suppliers(p, max(6, partners // 10), rng)
+    tables = parties.catalogue(p)
+
+    broker = plant.plant_broker(p, P, rng)
+    gap = plant.plant_gap(p, P, C, rng)
+    shared, pairs = plant.plant_pairs(p, P, C, rng, avoid_region=gap["region"], avoid={broker},
+                                      gap_capability=gap["capability"])
+    sells = pd.concat([activity.sells_to(P, C, p.regions, rng), shared], ignore_index=True)
+    sells = sells.drop_duplicates(["p", "c"]).reset_index(drop=True)
+    planted = {(x["a"], x["b"]) for x in pairs}
+    co = activity.cosell_pairs(sells, len(P), len(C), rng, exclude=planted)
+    co = np.vstack([co, _broker_links(P, broker, p.regions, rng)])
+    co = np.unique(np.sort(co, axis=1), axis=0)
+    co = co[co[:, 0] != co[:, 1]]
+
+    sales = chain.hardware_sales(sells, P, p, rng)
+    supply = chain.supply_relationships(p, P, S, sales, rng)
+    deals = activity.deals(P, C, sells, tables["products"], p, rng)
+    _keep_gap_clean(deals, C, tables["products"], gap)
+    _add_cosell_partners(deals, co, rng)
+    won = deals[deals["status"] == "won"].groupby("p")["amount"].sum()
+    avoid = {broker, *[x["a"] for x in pairs], *[x["b"] for x in pairs]}
+    mis = plant.assign_tiers(P, won, avoid=avoid)
+
+    pid, cid = P["id"].to_numpy(), C["id"].to_numpy()
+    tables["partners"] = P.drop(columns=["size", "quality"])
+    tables["customers"] = C
+    tables["suppliers"] = S
+    tables["relationships"] = _relationships(pid, cid, P["joined"], sales, co, supply, rng)
+    tables["deals"] = pd.DataFrame({
+        "id": [f"D{i:08d}" for i in range(1, len(deals) + 1)],
+        "partner": pid[deals["p"]], "customer": cid[deals["c"]], "product": deals["product"],
+        "registered": deals["registered"], "closed": deals["closed"], "status": deals["status"],
+        "amount": deals["amount"],
+        "cosell_partner": pd.Series(pid[deals["cp"]]).where(deals["cp"] >= 0, None)})
+    moves = chain.movements(p, P, C, sales, supply, rng)
+    tables["movements"] = moves
+    held = ledger.balances(moves, as_of="2025-12-31")
+    counted_parties = pd.Index([*pid, p.company_id])
+    audits = chain.audits(held, counted_parties, rng)
+    counted = {a[0] for a in p.assets if a[4]}
+    discrepancy = plant.plant_audit_discrepancy(audits, set(pid), counted)
+    tables["audits"] = audits
+
+    truth = {
+        "domain": domain, "seed": seed, "partners": partners, "customers": customers,
+        "chokepoint_supplier": {
+            "id": S["id"].iat[0], "sku": p.chokepoint_sku, "exclusive_upstream": [S["id"].iat[1]],
+            "why": "sole supplier of the SKU; its raw-material supplier supplies nobody else"},
+        "coverage_gap": gap,
+        "complementary_pairs": [{**x, "a": pid[x["a"]], "b": pid[x["b"]]} for x in pairs],
+        "mis_tiered_partner": {"id": pid[mis.pop("index")], **mis},
+        "audit_discrepancy": discrepancy,
+        "broker_partner": {"id": pid[broker], "regions": list(P.at[broker, "regions"])},
+        "regional_clusters": {"attribute": "region", "regions": list(p.regions)},
+    }
+    return tables, truth
+
+
+def _broker_links(P: pd.DataFrame, broker: int, regions, rng) -> np.ndarray:
+    """The broker co-sells with two single-region partners in every region."""
+    home = P["regions"].map(lambda r: r[0]).to_numpy()
+    local = (P["regions"].map(len) == 1).to_numpy() & (P["partner_type"] != "distributor").to_numpy()
+    picks = [rng.choice(np.flatnonzero(local & (home == r)), 2, replace=False) for r in regions
+             if (local & (home == r)).sum() >= 2]
+    mates = np.concatenate(picks)
+    return np.column_stack([np.full(len(mates), broker), mates])
+
+
+def _keep_gap_clean(deals: pd.DataFrame, C: pd.DataFrame, products: pd.DataFrame, gap: dict) -> None:
+    """Outside the planted cell, the gap region shows no demand for the gap capability."""
+    needs_gap = products["capabilities"].map(lambda c: gap["capability"] in c)
+    other = products.loc[~needs_gap, "id"].to_numpy()
+    region = C["region"].to_numpy()[deals["c"]] == gap["region"]
+    cell = C["segment"].to_numpy()[deals["c"]] == gap["segment"]
+    bad = region & ~cell & deals["product"].isin(products.loc[needs_gap, "id"]).to_numpy()
+    deals.loc[bad, "product"] = other[np.arange(bad.sum()) % len(other)]
+
+
+def _add_cosell_partners(deals: pd.DataFrame, co: np.ndarray, rng) -> None:
+    """Name a co-sell partner on some deals, always one the partner co-sells with."""
+    both = np.vstack([co, co[:, ::-1]])
+    both = both[np.argsort(both[:, 0], kind="stable")]
+    n = int(both[:, 0].max()) + 1 if len(both) else 0
+    starts = np.searchsorted(both[:, 0], np.arange(n))
+    degree = np.bincount(both[:, 0], minlength=n)
+    p = deals["p"].to_numpy()
+    has = np.zeros(len(p), bool)
+    has[p < n] = degree[p[p < n]] > 0
+    pick = has & (rng.random(len(p)) < 0.15)
+    mate = both[starts[p[pick]] + (rng.random(pick.sum()) * degree[p[pick]]).astype(int), 1]
+    deals["cp"] = -1
+    deals.loc[pick, "cp"] = mate
+
+
+def _relationships(pid, cid, joined, sales, co, supply, rng) -> pd.DataFrame:
+    start = joined.to_numpy()[sales["p"]] + pd.to_timedelta(rng.integers(0, 365, len(sales)), "D")
+    rel = pd.concat([
+        pd.DataFrame({"source": pid[sales["p"]], "target": cid[sales["c"]], "type": "sells_to",
+                      "sku": sales["sku"], "volume": sales["volume"], "start": start}),
+        pd.DataFrame({"source": pid[co[:, 0]], "target": pid[co[:, 1]], "type": "co_sells_with",
+                      "start": pd.Timestamp("2024-01-01")}),
+        supply.assign(start=pd.Timestamp("2023-01-01")),
+    ], ignore_index=True)
+    rel.insert(0, "id", [f"R{i:08d}" for i in range(1, len(rel) + 1)])
+    rel["weight"] = np.nan
+    rel["end"] = pd.NaT
+    return rel

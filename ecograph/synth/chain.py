@@ -1,0 +1,200 @@
+"""Synthetic supply chain: relationships with unit volumes, and the ledger that moves them.
+
+Shape: tier-2 raw-material suppliers → tier-1 suppliers → the company →
+distributors → selling partners → customers. Supplier S0001 is the only
+source of the chokepoint SKU and S0002 supplies only S0001, so S0001 is both
+single-source and an articulation point. Movements are drawn backwards from
+deployments, each stage dated before the next, so no balance is ever
+negative by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .activity import START
+from .profiles import Profile
+
+__all__ = ["hardware_sales", "supply_relationships", "movements", "audits", "KG_PER_UNIT"]
+
+KG_PER_UNIT = 12.0  # raw material in one unit of a counted SKU
+_SELLERS = ("reseller", "msp", "system_integrator")
+
+
+def _days(d: np.ndarray | pd.Series) -> pd.Series:
+    return START + pd.to_timedelta(np.asarray(d), unit="D")
+
+
+def hardware_sales(sells: pd.DataFrame, partners: pd.DataFrame, p: Profile,
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """Give some sold-to pairs a finished SKU and yearly volume (units)."""
+    seller = partners["partner_type"].isin(_SELLERS).to_numpy()[sells["p"].to_numpy()]
+    hw = seller & (rng.random(len(sells)) < 0.45)
+    out = sells.copy()
+    out["sku"] = pd.Series(np.array(p.finished_skus, dtype=object)[
+        rng.integers(0, len(p.finished_skus), len(sells))]).where(hw, None)
+    out["volume"] = np.where(hw, rng.poisson(4.0, len(sells)) + 1, np.nan)
+    return out
+
+
+def _pick_distributor(partners: pd.DataFrame, regions: tuple[str, ...],
+                      rng: np.random.Generator) -> np.ndarray:
+    """For every partner, a distributor serving its home region (any if none does)."""
+    dist = np.flatnonzero(partners["partner_type"].to_numpy() == "distributor")
+    serves = {r: [d for d in dist if r in partners["regions"].iat[d]] for r in regions}
+    choice = np.empty(len(partners), dtype=np.int64)
+    home = np.array([r[0] for r in partners["regions"]])
+    for r in regions:
+        rows = np.flatnonzero(home == r)
+        pool = np.array(serves[r] or dist)
+        choice[rows] = pool[rng.integers(0, len(pool), len(rows))]
+    return choice
+
+
+def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataFrame,
+                         sales: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``supplies`` and ``distributes_for`` edges with yearly unit volumes.
+
+    Returns ``source, target, type, sku, volume`` (party ids).
+    """
+    hw = sales[sales["sku"].notna()]
+    dist_of = _pick_distributor(partners, p.regions, rng)
+    pid = partners["id"].to_numpy()
+    sid = suppliers["id"].to_numpy()
+    down = (hw.assign(d=dist_of[hw["p"].to_numpy()])
+            .groupby(["d", "p", "sku"], as_index=False)["volume"].sum())
+    edges = [pd.DataFrame({"source": pid[down["d"]], "target": pid[down["p"]], "type": "supplies",
+                           "sku": down["sku"], "volume": np.ceil(down["volume"] * 1.2)})]
+    up = down.groupby(["d", "sku"], as_index=False)["volume"].sum()
+    edges.append(pd.DataFrame({"source": pid[up["d"]], "target": p.company_id,
+                               "type": "distributes_for", "sku": up["sku"],
+                               "volume": np.ceil(up["volume"] * 1.3)}))
+    demand = hw.groupby("sku")["volume"].sum()
+    need: dict[str, float] = {}
+    for sku, units in demand.items():
+        inputs = dict((a[0], a[5]) for a in p.assets)[sku] if p.assembles else (sku,)
+        for r in inputs:
+            need[r] = need.get(r, 0.0) + units * (KG_PER_UNIT if r == p.raw_sku else 1.0)
+    rows = []
+    for sku, units in need.items():
+        if sku == p.chokepoint_sku:
+            rows.append((sid[0], p.company_id, sku, np.ceil(units * 1.1)))
+        elif sku in p.dual_sourced_skus:
+            rows += [(sid[2], p.company_id, sku, np.ceil(units * 0.7)),
+                     (sid[3], p.company_id, sku, np.ceil(units * 0.7))]
+        else:
+            rows.append((sid[4], p.company_id, sku, np.ceil(units * 1.2)))
+    choke = need.get(p.chokepoint_sku, 0.0)
+    dual = sum(need.get(s, 0.0) for s in p.dual_sourced_skus)
+    rows.append((sid[1], sid[0], p.raw_sku, np.ceil(choke * KG_PER_UNIT * 1.2)))
+    for tier1 in (sid[2], sid[3]):
+        rows.append((sid[4], tier1, p.raw_sku, np.ceil(dual * KG_PER_UNIT * 0.5)))
+    for extra in sid[5:]:
+        rows.append((extra, sid[2 + rng.integers(0, 2)], p.raw_sku, float(rng.integers(50, 500))))
+    edges.append(pd.DataFrame(rows, columns=["source", "target", "sku", "volume"])
+                 .assign(type="supplies"))
+    return pd.concat(edges, ignore_index=True)
+
+
+def _lots(frame: pd.DataFrame, kind: str, src, dst, units, date, note=None) -> pd.DataFrame:
+    return pd.DataFrame({"date": date, "sku": frame["sku"].to_numpy(), "kind": kind,
+                         "from_party": src, "to_party": dst, "units": units, "note": note})
+
+
+def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
+              sales: pd.DataFrame, rels: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The year's ledger: supply, transfer, deploy, return and dispose movements."""
+    pid = partners["id"].to_numpy()
+    cid = customers["id"].to_numpy()
+    hw = sales[sales["sku"].notna()].reset_index(drop=True)
+    # deployments at customers
+    dep = hw.assign(day=rng.integers(150, 330, len(hw)), partner=pid[hw["p"]], cust=cid[hw["c"]])
+    out = [_lots(dep, "deploy", dep["partner"], dep["cust"], dep["volume"], _days(dep["day"]))]
+    # partner stock arrives from its distributor before its first deployment
+    supplier_of = rels[(rels["type"] == "supplies") & rels["target"].isin(pid)]
+    supplier_of = supplier_of.drop_duplicates(["target", "sku"]).set_index(["target", "sku"])["source"]
+    need = dep.groupby(["partner", "sku"], as_index=False).agg(units=("volume", "sum"),
+                                                               day=("day", "min"))
+    need["units"] = np.ceil(need["units"] * 1.1)
+    need["day"] = need["day"] - rng.integers(5, 30, len(need))
+    need["dist"] = supplier_of.reindex(pd.MultiIndex.from_frame(need[["partner", "sku"]])).to_numpy()
+    out.append(_lots(need, "transfer", need["dist"], need["partner"], need["units"], _days(need["day"])))
+    # distributor stock arrives from the company
+    stock = need.groupby(["dist", "sku"], as_index=False).agg(units=("units", "sum"), day=("day", "min"))
+    stock["units"] = np.ceil(stock["units"] * 1.05)
+    stock["day"] = stock["day"] - rng.integers(5, 20, len(stock))
+    out.append(_lots(stock, "transfer", p.company_id, stock["dist"], stock["units"], _days(stock["day"])))
+    out += _company_inbound(p, stock, rels, rng)
+    # some deployed units come back; half of those are scrapped
+    back = dep[rng.random(len(dep)) < 0.06].copy()
+    back["units"] = np.maximum(1, np.floor(back["volume"] * rng.random(len(back))))
+    back["day"] = np.minimum(back["day"] + rng.integers(5, 30, len(back)), 364)
+    out.append(_lots(back, "return", back["cust"], back["partner"], back["units"], _days(back["day"])))
+    scrap = back[rng.random(len(back)) < 0.5]
+    out.append(_lots(scrap, "dispose", scrap["partner"], None, scrap["units"],
+                     _days(np.minimum(scrap["day"] + 1, 364)), "scrapped"))
+    if p.demo_sku:
+        out += _demo_units(p, pid[np.unique(hw["p"])], rng)
+    moves = pd.concat(out, ignore_index=True).sort_values(["date", "kind"], kind="stable")
+    moves.insert(0, "id", [f"M{i:08d}" for i in range(1, len(moves) + 1)])
+    return moves.reset_index(drop=True)
+
+
+def _company_inbound(p: Profile, stock: pd.DataFrame, rels: pd.DataFrame,
+                     rng: np.random.Generator) -> list[pd.DataFrame]:
+    """What the company receives (and assembles) before it ships to distributors."""
+    ship = stock.groupby("sku", as_index=False).agg(units=("units", "sum"), day=("day", "min"))
+    ship["day"] = np.maximum(ship["day"] - 7, 20)
+    out = []
+    if p.assembles:
+        inputs = dict((a[0], a[5]) for a in p.assets)
+        made = ship
+        out.append(_lots(made, "supply", None, p.company_id, made["units"], _days(made["day"]), "assembled"))
+        used = made.assign(sku=made["sku"].map(inputs)).explode("sku")
+        used["units"] = np.where(used["sku"] == p.raw_sku, used["units"] * KG_PER_UNIT, used["units"])
+        out.append(_lots(used, "dispose", p.company_id, None, used["units"],
+                         _days(used["day"]), "consumed in assembly"))
+        ship = used.groupby("sku", as_index=False).agg(units=("units", "sum"), day=("day", "min"))
+        ship["day"] = ship["day"] - 5
+    source = rels[(rels["type"] == "supplies") & (rels["target"] == p.company_id)]
+    shares = source.assign(share=source["volume"] / source.groupby("sku")["volume"].transform("sum"))
+    lots = shares.merge(ship, on="sku")
+    units = np.ceil(lots["units"] * lots["share"]).where(~lots["sku"].eq(p.raw_sku),
+                                                         np.round(lots["units"] * lots["share"], 1))
+    out.append(_lots(lots, "supply", lots["source"].to_numpy(), p.company_id, units,
+                     _days(lots["day"] - 3)))
+    # raw material reaches tier-1 suppliers, who consume most of it
+    raw = rels[(rels["type"] == "supplies") & (rels["sku"] == p.raw_sku)
+               & (rels["target"] != p.company_id)]
+    day = rng.integers(1, 10, len(raw))
+    out.append(_lots(raw, "supply", raw["source"].to_numpy(), raw["target"].to_numpy(),
+                     raw["volume"].to_numpy(), _days(day)))
+    out.append(_lots(raw, "dispose", raw["target"].to_numpy(), None,
+                     np.round(raw["volume"].to_numpy() * 0.8, 1), _days(day + 3),
+                     "consumed in production"))
+    return out
+
+
+def _demo_units(p: Profile, holders: np.ndarray, rng: np.random.Generator) -> list[pd.DataFrame]:
+    lent = pd.DataFrame({"sku": p.demo_sku, "partner": holders,
+                         "units": rng.integers(1, 3, len(holders)).astype(float),
+                         "day": rng.integers(20, 90, len(holders))})
+    total = pd.DataFrame({"sku": [p.demo_sku]})
+    back = lent[rng.random(len(lent)) < 0.5]
+    return [
+        _lots(total, "supply", None, p.company_id, [lent["units"].sum()], _days([10])),
+        _lots(lent, "transfer", p.company_id, lent["partner"], lent["units"], _days(lent["day"])),
+        _lots(back, "return", back["partner"], p.company_id, back["units"],
+              _days(back["day"] + rng.integers(30, 200, len(back)))),
+    ]
+
+
+def audits(balances: pd.DataFrame, counted_parties: pd.Index, rng: np.random.Generator,
+           *, date: str = "2025-12-31") -> pd.DataFrame:
+    """Year-end counts for a sample of party × SKU balances, all matching the ledger."""
+    held = balances[balances["party"].isin(counted_parties) & (balances["units"] > 0)]
+    held = held[rng.random(len(held)) < 0.4].reset_index(drop=True)
+    return pd.DataFrame({"id": [f"A{i:06d}" for i in range(1, len(held) + 1)],
+                         "date": pd.Timestamp(date), "party": held["party"], "sku": held["sku"],
+                         "counted": held["units"].astype(float)})

@@ -1,0 +1,78 @@
+"""Link rules: ids unique across the bundle, references that resolve, and
+relationship types joining the right kinds of party."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import Findings
+from ..ingest import ROW
+from ..schema import RELATIONSHIP_ENDPOINTS, TABLES
+
+__all__ = ["check_ids", "check_references", "check_relationship_endpoints", "id_owners"]
+
+
+def id_owners(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> pd.DataFrame:
+    """Every key in the bundle with its table, file and row."""
+    parts = [
+        pd.DataFrame({"id": f[TABLES[name].key], "table": name, "file": files[name], "row": f[ROW]})
+        for name, f in frames.items()
+    ]
+    ids = pd.concat(parts, ignore_index=True)
+    return ids[ids["id"].notna()]
+
+
+def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
+    """Ids must be unique across the whole bundle, and not differ only in case."""
+    dup = owners[owners.duplicated("id", keep=False)]
+    for _, group in dup.groupby("id", sort=False):
+        first = group.iloc[0]
+        for r in group.iloc[1:].itertuples():
+            findings.add(r.file, r.row, TABLES[r.table].key, "duplicate_id", r.id,
+                         f"id already used at {first.file} row {first.row}")
+    unique = owners.drop_duplicates("id")
+    folded = unique.assign(_f=unique["id"].str.casefold())
+    clash = folded[folded.duplicated("_f", keep=False)]
+    for _, group in clash.groupby("_f", sort=False):
+        first = group.iloc[0]
+        for r in group.iloc[1:].itertuples():
+            findings.add(r.file, r.row, TABLES[r.table].key, "id_case_conflict", r.id,
+                         f"differs only in case from {first.id!r} at {first.file} row {first.row}")
+
+
+def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
+                     owners: pd.DataFrame, findings: Findings) -> None:
+    """Every reference, including each item of a list cell, must name an existing id."""
+    keys_by_table = {t: set(g) for t, g in owners.groupby("table")["id"]}
+    for name, frame in frames.items():
+        for col in TABLES[name].columns:
+            if not col.ref:
+                continue
+            allowed = set().union(*(keys_by_table.get(t, set()) for t in col.ref))
+            values = frame[[ROW, col.name]].explode(col.name) if col.many else frame[[ROW, col.name]]
+            values = values[values[col.name].notna()]
+            bad = values[~values[col.name].isin(allowed)]
+            if len(bad):
+                findings.add_many(files[name], bad[ROW], col.name, "dangling_reference",
+                                  bad[col.name], f"no {' or '.join(col.ref)} row has this id")
+
+
+def check_relationship_endpoints(rel: pd.DataFrame, file: str, owners: pd.DataFrame,
+                                 findings: Findings) -> None:
+    """A relationship type may only join the kinds of party the data model allows."""
+    table_of = owners.drop_duplicates("id").set_index("id")["table"]
+    same = rel["source"].notna() & (rel["source"] == rel["target"])
+    if same.any():
+        findings.add_many(file, rel.loc[same, ROW], "target", "self_relationship",
+                          rel.loc[same, "target"], "a relationship must join two different parties")
+    for which, end in enumerate(("source", "target")):
+        kinds = rel[end].map(table_of)
+        pairs = {f"{t}|{k}" for t, ends in RELATIONSHIP_ENDPOINTS.items() for k in ends[which]}
+        known = kinds.notna() & rel["type"].notna()
+        bad = known & ~(rel["type"] + "|" + kinds).isin(pairs)
+        if bad.any():
+            allowed = rel.loc[bad, "type"].map(lambda t, w=which: ", ".join(RELATIONSHIP_ENDPOINTS[t][w]))
+            messages = ("a " + rel.loc[bad, "type"] + " relationship cannot have a "
+                        + kinds[bad] + " row as its " + end + " (allowed: " + allowed + ")")
+            findings.add_many(file, rel.loc[bad, ROW], end, "relationship_endpoint",
+                              rel.loc[bad, end], messages)
