@@ -48,6 +48,7 @@ def _parse(cells: pd.Series, col: Column, rows: pd.Series, file: str, findings: 
         padded = ~empty & (cells != cells.str.strip())
         _report(findings, file, rows[padded], col.name, "whitespace", cells[padded],
                 "ids and references must not start or end with spaces")
+        cells = cells.where(~padded, cells.str.strip())  # reported once, not again as dangling
     if col.many:
         return cells.map(_split)
     parser = _PARSERS[col.kind]

@@ -42,11 +42,16 @@ def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
 
 def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
                      owners: pd.DataFrame, findings: Findings) -> None:
-    """Every reference, including each item of a list cell, must name an existing id."""
+    """Every reference, including each item of a list cell, must name an existing id.
+
+    A column whose referenced tables could not all be read is not checked:
+    every value would dangle, burying the one error that matters (the file).
+    """
     keys_by_table = {t: set(g) for t, g in owners.groupby("table")["id"]}
+    unread = {t for t in TABLES if t not in frames and (t in files or TABLES[t].required)}
     for name, frame in frames.items():
         for col in TABLES[name].columns:
-            if not col.ref:
+            if not col.ref or unread.intersection(col.ref):
                 continue
             allowed = set().union(*(keys_by_table.get(t, set()) for t in col.ref))
             values = frame[[ROW, col.name]].explode(col.name) if col.many else frame[[ROW, col.name]]
