@@ -156,13 +156,15 @@ def cosell_graph(eco: Ecosystem) -> nx.Graph:
 
 def supply_graph(eco: Ecosystem) -> nx.DiGraph:
     """Directed flow of goods: ``supplies`` edges, ``distributes_for`` reversed
-    (goods flow from the principal to its distributor), and ``sells_to``.
+    (goods flow from the principal to its distributor), and the ``sells_to``
+    edges that carry goods (a ``sku`` or a ``volume``; pure services are left out).
 
     Edge attributes: ``capacity`` (summed ``volume``, units per year; NaN when
     no volume is given), ``types`` (the relationship types behind the edge).
     """
     rel = eco.relationships
-    forward = rel[rel["type"].isin(["supplies", "sells_to"])]
+    physical = rel["sku"].notna() | rel["volume"].notna()
+    forward = rel[(rel["type"] == "supplies") | (rel["type"] == "sells_to") & physical]
     back = rel[rel["type"] == "distributes_for"]
     edges = pd.concat([
         pd.DataFrame({"u": forward["source"], "v": forward["target"], "capacity": forward["volume"],

@@ -10,7 +10,7 @@ from .profiles import Profile
 __all__ = ["names", "catalogue", "partners", "customers", "suppliers", "heavy_tail"]
 
 
-def heavy_tail(rng: np.random.Generator, n: int, *, alpha: float = 1.6, cap: float = 200.0) -> np.ndarray:
+def heavy_tail(rng: np.random.Generator, n: int, *, alpha: float = 1.2, cap: float = 500.0) -> np.ndarray:
     """Pareto-distributed sizes (>= 1), like partner reach in real channel ecosystems."""
     return np.minimum((1.0 - rng.random(n)) ** (-1.0 / alpha), cap)
 
