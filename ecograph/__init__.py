@@ -7,7 +7,7 @@ True
 """
 
 from .ecosystem import Ecosystem, load_bundle
-from .errors import BundleError, BundleNotFoundError, EcographError
+from .errors import BundleError, BundleNotFoundError, EcographError, ParameterError
 from .validate import ValidationResult, validate_bundle
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "EcographError",
     "BundleError",
     "BundleNotFoundError",
+    "ParameterError",
 ]
 
 __version__ = "0.1.0"

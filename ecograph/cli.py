@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 
 from . import __version__
 from .ecosystem import load_bundle
-from .errors import BundleError, BundleNotFoundError
+from .errors import BundleError, BundleNotFoundError, EcographError
 from .summary import summarize, write_summary
 from .validate import validate_bundle
 
@@ -123,8 +123,10 @@ summarize_cmd.name = "summarize"
 
 @main.command()
 @click.argument("out_dir", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--partners", default=60, show_default=True, help="Number of partners.")
-@click.option("--customers", default=400, show_default=True, help="Number of customers.")
+@click.option("--partners", default=60, show_default=True, type=click.IntRange(20),
+              help="Number of partners (at least 20).")
+@click.option("--customers", default=400, show_default=True, type=click.IntRange(100),
+              help="Number of customers (at least 100).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same bundle).")
 @click.option("--domain", type=click.Choice(["it", "manufacturing"]), default="it",
               show_default=True, help="IT vendor or manufacturer vocabulary and supply chain.")
@@ -181,7 +183,7 @@ def _or_exit(action):
         err.print(_table(exc.errors, title=f"{len(exc.errors)} errors in {exc.path}"))
         err.print("[red]error:[/] the bundle is invalid; nothing was loaded")
         sys.exit(EXIT_FINDINGS)
-    except (OSError, ValueError) as exc:
+    except (OSError, EcographError) as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(EXIT_USAGE)
 

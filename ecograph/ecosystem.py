@@ -19,7 +19,7 @@ import igraph as ig
 import networkx as nx
 import pandas as pd
 
-from .errors import BundleError
+from .errors import BundleError, ParameterError
 from .graphs import VIEWS, igraph_twin
 from .ingest import number_text
 from .schema import LIST_SEPARATOR, PARTY_TABLES, TABLES
@@ -110,7 +110,7 @@ class Ecosystem:
         """The NetworkX view ``name``: one of ``full``, ``bipartite``, ``cosell``,
         ``supply``, ``asset_flow`` (see :mod:`ecograph.graphs`). Built once, cached."""
         if name not in VIEWS:
-            raise ValueError(f"view must be one of {', '.join(VIEWS)}; got {name!r}")
+            raise ParameterError(f"view must be one of {', '.join(VIEWS)}; got {name!r}")
         if name not in self._views:
             self._views[name] = VIEWS[name](self)
         return self._views[name]
@@ -127,7 +127,7 @@ class Ecosystem:
     def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
         """Write the tables as a bundle folder (``csv`` or ``parquet``) and return it."""
         if format not in ("csv", "parquet"):
-            raise ValueError(f"format must be 'csv' or 'parquet'; got {format!r}")
+            raise ParameterError(f"format must be 'csv' or 'parquet'; got {format!r}")
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         for name, frame in self.tables.items():

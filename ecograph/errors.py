@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["EcographError", "BundleError", "BundleNotFoundError", "Findings", "FINDING_COLUMNS"]
+__all__ = ["EcographError", "BundleError", "BundleNotFoundError", "ParameterError", "Findings",
+           "FINDING_COLUMNS"]
 
 FINDING_COLUMNS = ["severity", "file", "row", "column", "rule", "value", "message"]
 
 
 class EcographError(Exception):
     """Base class of every error ecograph raises on purpose."""
+
+
+class ParameterError(EcographError, ValueError):
+    """An argument is outside what the function accepts; the message says what it expected."""
 
 
 class BundleNotFoundError(EcographError, FileNotFoundError):

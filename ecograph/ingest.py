@@ -74,10 +74,8 @@ def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
                      f"{size} bytes exceeds the limit of {max_file_bytes()} "
                      "(raise ECOGRAPH_MAX_FILE_MB to allow it)")
         return None
-    if file.suffix.lower() == ".parquet":
-        frame = _read_parquet(file, findings)
-    else:
-        frame = _read_csv(file, findings)
+    reader = _read_parquet if file.suffix.lower() == ".parquet" else _read_csv
+    frame = reader(file, findings)
     if frame is None:
         return None
     if frame.columns.duplicated().any():

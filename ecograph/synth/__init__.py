@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import ledger
 from ..ecosystem import Ecosystem
+from ..errors import ParameterError
 from . import activity, chain, parties, plant
 from .profiles import PROFILES
 from .truth import truth_markdown
@@ -45,9 +45,9 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
                     domain: str = "it") -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables of a synthetic bundle (typed, as in an Ecosystem) and its truth."""
     if domain not in PROFILES:
-        raise ValueError(f"domain must be one of {', '.join(PROFILES)}; got {domain!r}")
+        raise ParameterError(f"domain must be one of {', '.join(PROFILES)}; got {domain!r}")
     if partners < 20 or customers < 100:
-        raise ValueError("need at least 20 partners and 100 customers to plant the truth")
+        raise ParameterError("need at least 20 partners and 100 customers to plant the truth")
     p = PROFILES[domain]
     rng = np.random.default_rng(seed)
     P = parties.partners(p, partners, rng)
@@ -112,12 +112,15 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
 
 
 def _broker_links(P: pd.DataFrame, broker: int, regions, rng) -> np.ndarray:
-    """The broker co-sells with two single-region partners in every region."""
+    """The broker co-sells with up to two selling partners based in every region."""
     home = P["regions"].map(lambda r: r[0]).to_numpy()
-    local = (P["regions"].map(len) == 1).to_numpy() & (P["partner_type"] != "distributor").to_numpy()
-    picks = [rng.choice(np.flatnonzero(local & (home == r)), 2, replace=False) for r in regions
-             if (local & (home == r)).sum() >= 2]
-    mates = np.concatenate(picks)
+    selling = (P["partner_type"] != "distributor").to_numpy(copy=True)
+    selling[broker] = False
+    picks = []
+    for r in regions:
+        pool = np.flatnonzero(selling & (home == r))
+        picks.append(rng.choice(pool, min(2, len(pool)), replace=False))
+    mates = np.concatenate(picks).astype(np.int64)
     return np.column_stack([np.full(len(mates), broker), mates])
 
 

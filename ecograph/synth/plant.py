@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..errors import ParameterError
 from .profiles import Profile
 
 __all__ = ["plant_gap", "plant_broker", "plant_pairs", "assign_tiers", "plant_audit_discrepancy",
@@ -66,16 +67,16 @@ def plant_pairs(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
     home = partners["regions"].map(lambda r: r[0])
     used = set(avoid)
     pairs, extra = [], []
-    for k in range(n_pairs):
-        region = regions[k % len(regions)]
-        cand = [i for i in np.flatnonzero((home == region) & partners["partner_type"].isin(_SELLERS)
-                                          & (partners["regions"].map(len) == 1))
+    for region in [*regions, *regions]:  # a second pass plants a second pair in a region
+        if len(pairs) == n_pairs:
+            break
+        cand = [i for i in np.flatnonzero((home == region) & partners["partner_type"].isin(_SELLERS))
                 if i not in used]
         if len(cand) < 2:
-            raise ValueError(f"too few partners in {region} to plant a co-sell pair; "
-                             "generate more partners")
+            continue
         a, b = (int(x) for x in rng.choice(cand, 2, replace=False))
         used |= {a, b}
+        partners.at[a, "regions"] = partners.at[b, "regions"] = (region,)
         picked = rng.choice(caps, 4, replace=False)
         partners.at[a, "capabilities"] = partners.at[a, "certifications"] = tuple(sorted(picked[:2]))
         partners.at[b, "capabilities"] = partners.at[b, "certifications"] = tuple(sorted(picked[2:]))
@@ -88,6 +89,9 @@ def plant_pairs(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
         pairs.append({"a": a, "b": b, "region": region, "shared_customers": len(shared),
                       "capabilities_a": list(partners.at[a, "capabilities"]),
                       "capabilities_b": list(partners.at[b, "capabilities"])})
+    if len(pairs) < n_pairs:
+        raise ParameterError(f"too few selling partners to plant {n_pairs} co-sell pairs; "
+                         "generate more partners")
     return pd.concat(extra, ignore_index=True), pairs
 
 
