@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .schema import RULES
+
 __all__ = ["EcographError", "BundleError", "BundleNotFoundError", "ParameterError", "Findings",
            "FINDING_COLUMNS"]
 
@@ -60,6 +62,8 @@ class Findings:
 
     def add(self, file: str, row: int | None, column: str | None, rule: str, value: object,
             message: str, *, severity: str = "error") -> None:
+        if rule not in RULES:  # a rule must be documented before it can be reported
+            raise KeyError(f"undocumented validation rule {rule!r}; add it to schema.RULES")
         self.rows.append((severity, file, row or 0, column or "", rule, _short(value), message))
 
     def add_many(self, file: str, rows: pd.Series, column: str, rule: str, values: pd.Series,

@@ -27,6 +27,7 @@ __all__ = [
     "PARTY_TABLES",
     "RELATIONSHIP_ENDPOINTS",
     "LIST_SEPARATOR",
+    "RULES",
     "table_names",
 ]
 
@@ -255,6 +256,51 @@ RELATIONSHIP_ENDPOINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "distributes_for": (("partners",), ("company", "suppliers")),
     "integrates_with": (("partners", "company"), ("partners", "company")),
     "refers": (("partners",), ("customers", "partners")),
+}
+
+
+#: Every rule a validation finding can name, with what it means (docs/data-model.md).
+RULES: dict[str, str] = {
+    "missing_file": "a required table has no file",
+    "ambiguous_file": "both `name.csv` and `name.parquet` exist",
+    "unknown_file": "a `.csv`/`.parquet` that is not a bundle table",
+    "empty_file": "a file with no header",
+    "file_too_large": "over `ECOGRAPH_MAX_FILE_MB`",
+    "unreadable_file": "a Parquet file that cannot be read",
+    "encoding": "not UTF-8 (row of the first bad byte)",
+    "delimiter": "the header looks semicolon-delimited",
+    "csv_syntax": "e.g. an unclosed quote",
+    "ragged_row": "a row with more or fewer cells than the header",
+    "blank_row": "an empty line, skipped",
+    "duplicate_column": "a header name appears twice",
+    "cell_too_large": "a cell over 100,000 characters",
+    "missing_column": "a required column is absent",
+    "unknown_column": "a column the table does not define; ignored",
+    "required": "an empty required cell",
+    "empty_id": "an empty id",
+    "whitespace": "an id or reference with leading or trailing spaces",
+    "type": "not a number / whole number / `true`/`false`",
+    "out_of_range": "beyond 64 bits, or too large to count units exactly",
+    "below_minimum": "under the column's minimum (e.g. a negative volume)",
+    "enum": "not one of the allowed values (listed in the message)",
+    "date_format": "not `YYYY-MM-DD`",
+    "invalid_date": "no such calendar date",
+    "duplicate_id": "id used before (the message names the first row and file)",
+    "id_case_conflict": "id differs only in case from another",
+    "dangling_reference": "a reference to an id that does not exist",
+    "relationship_endpoint": "a relationship type joining kinds of party it may not join",
+    "self_relationship": "a relationship from a party to itself",
+    "end_before_start": "`end` before `start`, or `closed` before `registered`",
+    "missing_close_date": "a won or lost deal without `closed`",
+    "self_cosell": "a deal's co-sell partner is its own partner",
+    "company_rows": "the company table does not have exactly one row",
+    "non_positive_units": "a movement of zero or negative units",
+    "negative_units": "a negative audit count",
+    "fractional_units": "a fraction of a counted SKU",
+    "missing_party": "a movement lacks a party its kind needs",
+    "unexpected_party": "a movement has a party its kind must not have",
+    "self_transfer": "units moving from a party to itself",
+    "overdraft": "a balance negative at the end of a day",
 }
 
 
