@@ -18,6 +18,9 @@ from pathlib import Path
 import igraph as ig
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from .errors import BundleError, ParameterError
 from .graphs import VIEWS, igraph_twin
@@ -134,10 +137,12 @@ class Ecosystem:
             if frame.empty and not TABLES[name].required:
                 continue
             flat = to_flat(name, frame, text=format == "csv")
+            table = pa.Table.from_pandas(flat, preserve_index=False)
             if format == "csv":
-                flat.to_csv(out / f"{name}.csv", index=False)
+                pacsv.write_csv(table, out / f"{name}.csv",
+                                pacsv.WriteOptions(quoting_style="needed"))
             else:
-                flat.to_parquet(out / f"{name}.parquet", index=False)
+                pq.write_table(table, out / f"{name}.parquet")
         return out
 
 

@@ -26,6 +26,8 @@ from .schema import TABLES
 __all__ = ["bundle_files", "read_table", "number_text", "ROW", "MAX_CELL_CHARS", "max_file_bytes"]
 
 ROW = "_row"
+#: Text cells are pyarrow-backed strings, so string rules run as vectorised kernels.
+TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 #: Longest cell accepted, in characters.
 MAX_CELL_CHARS = 100_000
 _SUFFIXES = (".csv", ".parquet")
@@ -118,7 +120,7 @@ def _read_csv_fast(data: bytes) -> pd.DataFrame:
     )
     if len(set(table.column_names)) != len(table.column_names):
         raise ValueError("duplicate header: needs the exact reader")
-    frame = pd.DataFrame({c: table.column(i).to_numpy(zero_copy_only=False).astype(object)
+    frame = pd.DataFrame({c: pd.Series(table.column(i).combine_chunks(), dtype=TEXT)
                           for i, c in enumerate(table.column_names)})
     frame[ROW] = range(2, len(frame) + 2)
     return frame
@@ -165,6 +167,7 @@ def _read_csv_exact(name: str, data: bytes, findings: Findings) -> pd.DataFrame 
     frame = pd.DataFrame(records, columns=header, dtype=object)
     if frame.empty:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in header})
+    frame = frame.astype(TEXT) if frame.columns.is_unique else frame
     frame[ROW] = rows
     return frame
 
@@ -175,7 +178,8 @@ def _read_parquet(file: Path, findings: Findings) -> pd.DataFrame | None:
     except (pa.ArrowException, OSError) as exc:
         findings.add(file.name, None, None, "unreadable_file", "", f"not a readable Parquet file: {exc}")
         return None
-    frame = pd.DataFrame({name: _text(table.column(name)) for name in table.column_names})
+    frame = pd.DataFrame({name: _text(table.column(name)).astype(TEXT)
+                          for name in table.column_names})
     frame[ROW] = range(2, len(frame) + 2)
     return frame
 

@@ -98,7 +98,9 @@ def overdrafts(data: Ecosystem | pd.DataFrame) -> pd.DataFrame:
     # Tolerate float dust on measured SKUs (kg): a millionth of a unit is not an overdraft.
     neg = daily[daily["balance"] < -1e-6]
     first = neg.drop_duplicates(["party", "sku"], keep="first")
-    debits = legs[legs["units"] < 0].groupby(["party", "sku", "date"], as_index=False)["id"].min()
-    out = first.merge(debits, on=["party", "sku", "date"], how="left")
+    keys = ["party", "sku", "date"]
+    debits = legs[legs["units"] < 0].merge(first[keys], on=keys)  # only the days that matter
+    debits = debits.sort_values("id").drop_duplicates(keys)[[*keys, "id"]]
+    out = first.merge(debits, on=keys, how="left")
     out = out.rename(columns={"id": "movement"})[["party", "sku", "date", "balance", "movement"]]
     return out.sort_values(["date", "party", "sku"]).reset_index(drop=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import Findings
-from ..ingest import ROW
+from ..ingest import ROW, TEXT
 from ..schema import ENUMS, LIST_SEPARATOR, Column, Table
 
 __all__ = ["parse_table"]
@@ -28,12 +28,12 @@ def parse_table(table: Table, raw: pd.DataFrame, file: str, findings: Findings) 
     out = pd.DataFrame({ROW: raw[ROW].to_numpy()}, index=raw.index)
     for col in table.columns:
         if col.name in raw:
-            cells = raw[col.name].astype(object)
+            cells = raw[col.name].astype(TEXT)
         else:
             if col.required:
                 findings.add(file, 1, col.name, "missing_column", "",
                              f"required column {col.name} is missing from {table.name}")
-            cells = pd.Series("", index=raw.index, dtype=object)
+            cells = pd.Series("", index=raw.index, dtype=TEXT)
         out[col.name] = _parse(cells, col, out[ROW], file, findings, present=col.name in raw)
     return out.reset_index(drop=True)
 
