@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	@echo "no benchmarks yet (they arrive with the analytics core; see benchmarks/README.md)"
+	@echo "no benchmarks yet: see benchmarks/README.md for hand measurements"
 
 # Rebuild the committed fixtures from their generators (deterministic seeds).
 fixtures: $(STAMP)
