@@ -27,20 +27,21 @@ def id_owners(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> pd.Data
 
 def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
     """Ids must be unique across the whole bundle, and not differ only in case."""
-    dup = owners[owners.duplicated("id", keep=False)]
-    for _, group in dup.groupby("id", sort=False):
-        first = group.iloc[0]
-        for r in group.iloc[1:].itertuples():
-            findings.add(r.file, r.row, TABLES[r.table].key, "duplicate_id", r.id,
-                         f"id already used at {first.file} row {first.row}")
+    _repeats(owners, owners["id"], "duplicate_id", findings,
+             lambda r, first: f"id already used at {first.file} row {first.row}")
     unique = owners.drop_duplicates("id")
-    folded = unique.assign(_f=unique["id"].str.lower())
-    clash = folded[folded.duplicated("_f", keep=False)]
-    for _, group in clash.groupby("_f", sort=False):
+    _repeats(unique, unique["id"].str.lower(), "id_case_conflict", findings,
+             lambda r, first: f"differs only in case from {first.id!r} at {first.file} "
+                              f"row {first.row}")
+
+
+def _repeats(owners: pd.DataFrame, key: pd.Series, rule: str, findings: Findings, message) -> None:
+    """Report every row whose ``key`` an earlier row already has, naming that first row."""
+    repeated = owners[key.duplicated(keep=False).to_numpy()]
+    for _, group in repeated.groupby(key[repeated.index], sort=False):
         first = group.iloc[0]
         for r in group.iloc[1:].itertuples():
-            findings.add(r.file, r.row, TABLES[r.table].key, "id_case_conflict", r.id,
-                         f"differs only in case from {first.id!r} at {first.file} row {first.row}")
+            findings.add(r.file, r.row, TABLES[r.table].key, rule, r.id, message(r, first))
 
 
 def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
