@@ -1,0 +1,276 @@
+"""Centrality: who is central, by degree, flow, paths and reach.
+
+Every function takes any NetworkX graph first and returns a DataFrame sorted
+highest score first (see :func:`ecograph.analysis._common.node_frame`). The
+kernels run on the graph's igraph twin or on scipy.sparse matrices.
+
+Conventions (NetworkX by default; ``convention="gds"`` reproduces Neo4j Graph
+Data Science where the two differ):
+
+===============  =========================================  ==========================================
+measure          NetworkX (default)                         GDS
+===============  =========================================  ==========================================
+degree           in + out, optionally ``/(n-1)``              out-degree (orientation NATURAL), weighted sum
+pagerank         sums to 1; dangling mass spread uniformly  ``(1-d) + d·Σ PR(u)/out(u)``: not divided by
+                                                            n, dangling mass dropped, 20 iterations max
+betweenness      normalised by default                      unnormalised (``normalized=False``)
+===============  =========================================  ==========================================
+
+>>> import networkx as nx
+>>> G = nx.star_graph(3)
+>>> int(pagerank(G)["id"].iloc[0])
+0
+>>> betweenness(G, normalized=False)["betweenness"].tolist()
+[3.0, 0.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ._common import adjacency, check_choice, edge_weights, node_frame, twin
+
+__all__ = [
+    "degree",
+    "pagerank",
+    "betweenness",
+    "closeness",
+    "harmonic",
+    "eigenvector",
+    "hits",
+    "two_step_reach",
+]
+
+_CONVENTIONS = ("networkx", "gds")
+
+
+def degree(G: nx.Graph, *, weight: str | None = None, normalized: bool = False,
+           convention: str = "networkx") -> pd.DataFrame:
+    """Degree (and in/out degree for directed graphs), weighted when ``weight`` is given.
+
+    Columns: ``id, degree`` (+ ``in_degree, out_degree`` if directed). With
+    ``normalized=True`` counts are divided by ``n - 1`` (NetworkX's degree
+    centrality). ``convention="gds"`` makes ``degree`` the out-degree, as GDS
+    does with its default NATURAL orientation.
+
+    >>> import networkx as nx
+    >>> top = degree(nx.DiGraph([("a", "b"), ("a", "c")])).iloc[0]
+    >>> top["id"], float(top["degree"]), float(top["out_degree"])
+    ('a', 2.0, 2.0)
+    """
+    check_choice("convention", convention, _CONVENTIONS)
+    g = twin(G)
+    w = edge_weights(g, weight)
+    scale = 1.0 / max(g.vcount() - 1, 1) if normalized else 1.0
+    scores = {}
+    if g.is_directed():
+        out = np.asarray(g.strength(mode="out", weights=w, loops=True), float) * scale
+        inn = np.asarray(g.strength(mode="in", weights=w, loops=True), float) * scale
+        scores = {"degree": out if convention == "gds" else out + inn,
+                  "in_degree": inn, "out_degree": out}
+    else:
+        scores = {"degree": np.asarray(g.strength(mode="all", weights=w, loops=True), float) * scale}
+    return node_frame(G, scores, sort_by="degree")
+
+
+def pagerank(G: nx.Graph, *, weight: str | None = "weight", damping: float = 0.85,
+             personalization: dict | None = None, convention: str = "networkx",
+             max_iter: int = 20, tol: float = 1e-7) -> pd.DataFrame:
+    """PageRank, weighted by ``weight`` when edges have it, optionally personalised.
+
+    ``personalization`` maps nodes to restart weights (others get 0). With the
+    default NetworkX convention scores sum to 1 and are exact (igraph's PRPACK
+    solver; ``max_iter``/``tol`` are not used). ``convention="gds"`` iterates
+    GDS's formula ``(1 - d) + d·Σ PR(u)/out(u)`` at most ``max_iter`` times
+    until no score changes by more than ``tol``; its scores are not divided by n.
+
+    >>> import networkx as nx
+    >>> round(float(pagerank(nx.cycle_graph(4))["pagerank"].sum()), 12)
+    1.0
+    """
+    check_choice("convention", convention, _CONVENTIONS)
+    if not 0 <= damping < 1:
+        raise ParameterError(f"damping must be in [0, 1); got {damping}")
+    g = twin(G)
+    w = edge_weights(g, weight)
+    reset = None
+    if personalization is not None:
+        index = {n: i for i, n in enumerate(G)}
+        missing = [n for n in personalization if n not in index]
+        if missing:
+            raise ParameterError(f"personalization names nodes not in the graph: {missing[:5]}")
+        reset = np.zeros(g.vcount())
+        for n, v in personalization.items():
+            reset[index[n]] = v
+        if reset.sum() <= 0:
+            raise ParameterError("personalization weights must sum to more than zero")
+    if convention == "gds":
+        scores = _pagerank_gds(G, weight, damping, reset, max_iter, tol)
+    elif g.vcount() == 0:
+        scores = np.array([])
+    elif reset is None:
+        scores = np.asarray(g.pagerank(damping=damping, weights=w, directed=True))
+    else:
+        scores = np.asarray(g.personalized_pagerank(damping=damping, weights=w, directed=True,
+                                                    reset=reset.tolist()))
+    return node_frame(G, {"pagerank": scores}, sort_by="pagerank")
+
+
+def _pagerank_gds(G, weight, damping, reset, max_iter, tol) -> np.ndarray:
+    A = adjacency(G, weight=weight)  # directed: as is; undirected: both directions
+    out = np.asarray(A.sum(axis=1)).ravel()
+    inv = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
+    T = (A.T.multiply(inv)).tocsr()  # T[v, u] = w(u, v) / out(u)
+    n = A.shape[0]
+    base = (1 - damping) * (np.ones(n) if reset is None else reset / reset.sum() * n)
+    x = base.copy()
+    for _ in range(max_iter):
+        nxt = base + damping * (T @ x)
+        done = np.abs(nxt - x).max(initial=0.0) < tol
+        x = nxt
+        if done:
+            break
+    return x
+
+
+def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = True,
+                k: int | None = None, seed: int = 0, convention: str = "networkx") -> pd.DataFrame:
+    """Shortest-path betweenness: exact, or estimated from ``k`` random source pivots.
+
+    ``weight`` is a distance (NetworkX semantics). With ``k`` the estimate is
+    ``n/k`` times the pivots' dependencies (as in NetworkX) and the frame gets a
+    ``betweenness_se`` column, the standard error of each node's estimate
+    from the spread of per-pivot dependencies; ``frame.attrs["sampling"]``
+    states ``k``, ``n``, the seed and the mean standard error.
+    ``convention="gds"`` sets ``normalized=False`` (GDS reports raw scores).
+
+    >>> import networkx as nx
+    >>> betweenness(nx.path_graph(3))["betweenness"].tolist()
+    [1.0, 0.0, 0.0]
+    """
+    if check_choice("convention", convention, _CONVENTIONS) == "gds":
+        normalized = False
+    g = twin(G)
+    n = g.vcount()
+    w = edge_weights(g, weight)
+    directed = g.is_directed()
+    scale = _betweenness_scale(n, directed, normalized)
+    if k is None or k >= n:
+        raw = np.asarray(g.betweenness(directed=directed, weights=w), float) if n else np.array([])
+        frame = node_frame(G, {"betweenness": raw * scale}, sort_by="betweenness")
+        frame.attrs["sampling"] = None
+        return frame
+    if k < 1:
+        raise ParameterError(f"k must be a positive number of pivots; got {k}")
+    pivots = np.random.default_rng(seed).choice(n, size=k, replace=False)
+    # One pass per pivot gives each pivot's dependencies, hence the error of the mean.
+    # igraph halves an undirected pivot's dependencies; undo that to get the pivot's δ_s,
+    # then halve the estimate as NetworkX does (each pair is reached from both ends).
+    half = 1.0 if directed else 0.5
+    per = np.array([g.betweenness(directed=directed, weights=w, sources=[int(s)])
+                    for s in pivots], dtype=float) / half
+    estimate = per.mean(axis=0) * n * half * scale
+    se = per.std(axis=0, ddof=1) * n * half * scale / np.sqrt(k) if k > 1 else np.full(n, np.nan)
+    frame = node_frame(G, {"betweenness": estimate, "betweenness_se": se}, sort_by="betweenness")
+    frame.attrs["sampling"] = {"k": int(k), "n": int(n), "seed": seed,
+                               "mean_se": float(np.nanmean(se)) if n else 0.0,
+                               "max_se": float(np.nanmax(se)) if n else 0.0}
+    return frame
+
+
+def _betweenness_scale(n: int, directed: bool, normalized: bool) -> float:
+    if not normalized or n <= 2:
+        return 1.0
+    pairs = (n - 1) * (n - 2)
+    return 1.0 / pairs if directed else 2.0 / pairs
+
+
+def closeness(G: nx.Graph, *, weight: str | None = None, wf_improved: bool = True) -> pd.DataFrame:
+    """Closeness: reachable nodes over the sum of distances *to* each node (incoming
+    for directed graphs), scaled by the reachable share when ``wf_improved``
+    (Wasserman–Faust, NetworkX's default). Isolated nodes score 0.
+
+    >>> import networkx as nx
+    >>> closeness(nx.path_graph(3))["closeness"].round(3).tolist()
+    [1.0, 0.667, 0.667]
+    """
+    g = twin(G)
+    n = g.vcount()
+    mode = "in" if g.is_directed() else "all"
+    c = np.nan_to_num(np.asarray(g.closeness(mode=mode, weights=edge_weights(g, weight),
+                                             normalized=True), float))
+    if wf_improved and n > 1:
+        reach = np.asarray(g.neighborhood_size(order=n, mode=mode), float) - 1
+        c = c * reach / (n - 1)
+    return node_frame(G, {"closeness": c}, sort_by="closeness")
+
+
+def harmonic(G: nx.Graph, *, weight: str | None = None, normalized: bool = False) -> pd.DataFrame:
+    """Harmonic centrality: the sum of ``1/d(v, u)`` over nodes ``v`` that reach ``u``
+    (NetworkX's definition); divided by ``n - 1`` when ``normalized``.
+
+    >>> import networkx as nx
+    >>> harmonic(nx.path_graph(3))["harmonic"].tolist()
+    [2.0, 1.5, 1.5]
+    """
+    g = twin(G)
+    mode = "in" if g.is_directed() else "all"
+    h = np.asarray(g.harmonic_centrality(mode=mode, weights=edge_weights(g, weight),
+                                         normalized=normalized), float)
+    return node_frame(G, {"harmonic": h}, sort_by="harmonic")
+
+
+def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
+    """Eigenvector centrality (in-edges for directed graphs), unit Euclidean norm as
+    in NetworkX. Meaningful on a connected graph; on a disconnected one only the
+    dominant component scores.
+
+    >>> import networkx as nx
+    >>> round(float((eigenvector(nx.cycle_graph(4))["eigenvector"] ** 2).sum()), 9)
+    1.0
+    """
+    g = twin(G)
+    if g.vcount() == 0:
+        return node_frame(G, {"eigenvector": np.array([])}, sort_by="eigenvector")
+    x = np.abs(np.asarray(g.eigenvector_centrality(directed=True, scale=True,
+                                                   weights=edge_weights(g, weight)), float))
+    norm = np.linalg.norm(x)
+    return node_frame(G, {"eigenvector": x / norm if norm else x}, sort_by="eigenvector")
+
+
+def hits(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
+    """HITS hub and authority scores, each summing to 1 (NetworkX's scaling).
+    Sorted by authority.
+
+    >>> import networkx as nx
+    >>> top = hits(nx.DiGraph([("a", "c"), ("b", "c")])).iloc[0]
+    >>> top["id"], float(top["authority"])
+    ('c', 1.0)
+    """
+    g = twin(G)
+    w = edge_weights(g, weight)
+    if g.ecount() == 0:
+        zeros = np.zeros(g.vcount())
+        return node_frame(G, {"hub": zeros, "authority": zeros}, sort_by="authority")
+    hub = np.asarray(g.hub_score(weights=w, scale=False), float)
+    auth = np.asarray(g.authority_score(weights=w, scale=False), float)
+    return node_frame(G, {"hub": hub / hub.sum(), "authority": auth / auth.sum()},
+                      sort_by="authority")
+
+
+def two_step_reach(G: nx.Graph) -> pd.DataFrame:
+    """How many other nodes each node reaches in one or two steps (following edge
+    direction on directed graphs); ``reach_share`` divides by ``n - 1``.
+
+    >>> import networkx as nx
+    >>> two_step_reach(nx.path_graph(4))["two_step_reach"].tolist()
+    [3, 3, 2, 2]
+    """
+    g = twin(G)
+    mode = "out" if g.is_directed() else "all"
+    reach = np.asarray(g.neighborhood_size(order=2, mode=mode), dtype=np.int64) - 1
+    share = reach / max(g.vcount() - 1, 1)
+    return node_frame(G, {"two_step_reach": reach, "reach_share": share}, sort_by="two_step_reach")

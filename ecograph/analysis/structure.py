@@ -1,0 +1,198 @@
+"""Structure: components, cores, cut points, bridges, clustering, and a summary.
+
+Directed graphs are read as undirected here (weak connectivity), except where
+a function says otherwise.
+
+>>> import networkx as nx
+>>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "b")])
+>>> articulation_points(G)["id"].tolist()
+['b']
+>>> bridges(G)[["source", "target"]].values.tolist()
+[['a', 'b']]
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ._common import node_frame, twin
+
+__all__ = ["components", "k_core", "articulation_points", "bridges", "clustering",
+           "graph_summary", "GraphSummary"]
+
+
+def _simple_undirected(G: nx.Graph):
+    g = twin(G)
+    if g.is_directed() or g.has_multiple() or any(g.is_loop()):
+        g = g.copy()
+        g.to_undirected(mode="collapse")
+        g.simplify()
+    return g
+
+
+def components(G: nx.Graph) -> pd.DataFrame:
+    """Connected components (weak for directed graphs): ``id, component, component_size``,
+    component 0 being the largest.
+
+    >>> import networkx as nx
+    >>> components(nx.Graph([(1, 2), (3, 4), (4, 5)])).groupby("component").size().tolist()
+    [3, 2]
+    """
+    g = twin(G)
+    membership = np.asarray(g.connected_components(mode="weak").membership, dtype=np.int64)
+    sizes = np.bincount(membership) if len(membership) else np.array([], dtype=np.int64)
+    order = np.argsort(-sizes, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    frame = node_frame(G, {"component": rank[membership], "component_size": sizes[membership]},
+                       sort_by="component", ascending=True)
+    return frame
+
+
+def k_core(G: nx.Graph) -> pd.DataFrame:
+    """Core number of every node (the largest k such that it is in the k-core), highest first.
+    Self-loops are ignored and degrees count both directions, as in NetworkX.
+
+    >>> import networkx as nx
+    >>> k_core(nx.complete_graph(4))["core"].tolist()
+    [3, 3, 3, 3]
+    """
+    g = twin(G)
+    if g.is_directed() or g.has_multiple() or any(g.is_loop()):
+        g = g.copy()
+        g.simplify(multiple=False, loops=True)
+    core = np.asarray(g.coreness(mode="all"), dtype=np.int64)
+    return node_frame(G, {"core": core}, sort_by="core")
+
+
+def articulation_points(G: nx.Graph) -> pd.DataFrame:
+    """Nodes whose removal disconnects their component: ``id, separated`` where
+    ``separated`` counts the nodes cut off from the largest remaining piece,
+    most damaging first.
+
+    Computed on the block-cut tree (biconnected blocks joined by cut points),
+    so the whole graph costs one pass, not one pass per cut point.
+    """
+    g = _simple_undirected(G)
+    blocks, points = g.biconnected_components(return_articulation_points=True)
+    points = np.asarray(sorted(points), dtype=np.int64)
+    separated = np.full(g.vcount(), -1, dtype=np.int64)
+    separated[points] = _separated(g.vcount(), [list(b) for b in blocks], points)
+    frame = node_frame(G, {"separated": separated}, sort_by="separated")
+    return frame[frame["separated"] >= 0].reset_index(drop=True)
+
+
+def _separated(n: int, blocks: list[list[int]], points: np.ndarray) -> np.ndarray:
+    """For each cut point, the nodes not in the largest piece left after removing it."""
+    if len(points) == 0:
+        return np.array([], dtype=np.int64)
+    k = len(blocks)
+    tree_id = np.full(n, -1, dtype=np.int64)
+    tree_id[points] = k + np.arange(len(points))
+    members = np.concatenate([np.asarray(b, dtype=np.int64) for b in blocks])
+    owner = np.repeat(np.arange(k), [len(b) for b in blocks])
+    is_cut = tree_id[members] >= 0
+    weight = np.zeros(k + len(points), dtype=np.int64)
+    np.add.at(weight, owner[~is_cut], 1)  # a block holds its non-cut members
+    weight[k:] = 1  # a cut point holds itself
+    tree = ig.Graph(n=k + len(points), edges=np.column_stack(
+        [owner[is_cut], tree_id[members[is_cut]]]).tolist())
+    parent = np.full(tree.vcount(), -1, dtype=np.int64)
+    depth = np.zeros(tree.vcount(), dtype=np.int64)
+    root_of = np.zeros(tree.vcount(), dtype=np.int64)
+    for comp in tree.connected_components():
+        order, _, parents = tree.bfs(comp[0])
+        order = np.asarray(order, dtype=np.int64)
+        parent[order[1:]] = np.asarray(parents, dtype=np.int64)[order[1:]]
+        root_of[order] = comp[0]
+        for v in order[1:]:  # BFS order: a parent's depth is known before its children
+            depth[v] = depth[parent[v]] + 1
+    subtree = weight.copy()
+    for level in range(int(depth.max()), 0, -1):
+        at = np.flatnonzero(depth == level)
+        np.add.at(subtree, parent[at], subtree[at])
+    total = subtree[root_of]
+    largest_child = np.zeros(tree.vcount(), dtype=np.int64)
+    child_blocks = np.flatnonzero(parent >= 0)
+    np.maximum.at(largest_child, parent[child_blocks], subtree[child_blocks])
+    cuts = np.arange(k, k + len(points))
+    above = total[cuts] - subtree[cuts]  # the piece on the parent's side
+    largest = np.maximum(largest_child[cuts], above)
+    return (total[cuts] - 1 - largest).astype(np.int64)
+
+
+def bridges(G: nx.Graph) -> pd.DataFrame:
+    """Edges whose removal disconnects their component: ``source, target``."""
+    g = _simple_undirected(G)
+    nodes = list(G)
+    pairs = sorted((nodes[e.source], nodes[e.target]) for e in g.es[g.bridges()]) \
+        if g.ecount() else []
+    return pd.DataFrame(pairs, columns=["source", "target"])
+
+
+def clustering(G: nx.Graph) -> pd.DataFrame:
+    """Local clustering coefficient (unweighted, undirected view), highest first.
+    Nodes with fewer than two neighbours score 0, as in NetworkX.
+
+    >>> import networkx as nx
+    >>> clustering(nx.complete_graph(3))["clustering"].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    g = _simple_undirected(G)
+    c = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=float)
+    return node_frame(G, {"clustering": c}, sort_by="clustering")
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """Size, density, connectivity and degree distribution of a graph."""
+
+    nodes: int
+    edges: int
+    directed: bool
+    density: float
+    components: int
+    largest_component_share: float
+    average_clustering: float
+    transitivity: float
+    degree_mean: float
+    degree_median: float
+    degree_max: int
+    degree_gini: float
+    top_decile_degree_share: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def graph_summary(G: nx.Graph) -> GraphSummary:
+    """One-line facts about ``G``; ``degree_gini`` near 1 and a large
+    ``top_decile_degree_share`` mean a few hubs hold most ties.
+
+    >>> import networkx as nx
+    >>> graph_summary(nx.path_graph(3)).density
+    0.6666666666666666
+    """
+    g = twin(G)
+    n, m = g.vcount(), G.number_of_edges()
+    possible = n * (n - 1) if G.is_directed() else n * (n - 1) / 2
+    sizes = g.connected_components(mode="weak").sizes() if n else []
+    deg = np.sort(np.asarray(g.degree(), dtype=float)) if n else np.array([0.0])
+    simple = _simple_undirected(G)
+    cum = np.cumsum(deg)
+    gini = float(1 - 2 * np.sum(cum) / (len(deg) * cum[-1]) + 1 / len(deg)) if cum[-1] else 0.0
+    top = deg[::-1][: max(1, len(deg) // 10)].sum() / deg.sum() if deg.sum() else 0.0
+    local = np.asarray(simple.transitivity_local_undirected(mode="zero")) if n else np.array([0.0])
+    return GraphSummary(
+        nodes=n, edges=m, directed=G.is_directed(),
+        density=m / possible if possible else 0.0,
+        components=len(sizes), largest_component_share=max(sizes) / n if n else 0.0,
+        average_clustering=float(local.mean()),
+        transitivity=float(simple.transitivity_undirected()) if simple.ecount() else 0.0,
+        degree_mean=float(deg.mean()), degree_median=float(np.median(deg)),
+        degree_max=int(deg.max()), degree_gini=gini, top_decile_degree_share=float(top))
