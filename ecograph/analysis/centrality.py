@@ -26,6 +26,8 @@ betweenness      normalised by default                      unnormalised (``norm
 
 from __future__ import annotations
 
+import warnings
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -143,8 +145,11 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     ``weight`` is a distance (NetworkX semantics). With ``k`` the estimate is
     ``n/k`` times the pivots' dependencies (as in NetworkX) and the frame gets a
     ``betweenness_se`` column, the standard error of each node's estimate
-    from the spread of per-pivot dependencies; ``frame.attrs["sampling"]``
-    states ``k``, ``n``, the seed and the mean standard error.
+    from the spread of per-pivot dependencies (it under-states the error when
+    a few pivots carry most of a node's score); ``frame.attrs["sampling"]``
+    states ``k``, ``n``, the seed, the mean standard error and
+    ``error_bound_99``, a worst-case (Hoeffding) bound that holds for every
+    node with 99% confidence.
     ``convention="gds"`` sets ``normalized=False`` (GDS reports raw scores).
 
     >>> import networkx as nx
@@ -175,9 +180,13 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     estimate = per.mean(axis=0) * n * half * scale
     se = per.std(axis=0, ddof=1) * n * half * scale / np.sqrt(k) if k > 1 else np.full(n, np.nan)
     frame = node_frame(G, {"betweenness": estimate, "betweenness_se": se}, sort_by="betweenness")
+    # Hoeffding: one pivot adds at most n·(n-2)·half·scale, so with 99% confidence no
+    # node's estimate is further than this from its exact value.
+    bound = n * (n - 2) * half * scale * np.sqrt(np.log(2 / 0.01) / (2 * k))
     frame.attrs["sampling"] = {"k": int(k), "n": int(n), "seed": seed,
                                "mean_se": float(np.nanmean(se)) if n else 0.0,
-                               "max_se": float(np.nanmax(se)) if n else 0.0}
+                               "max_se": float(np.nanmax(se)) if n else 0.0,
+                               "error_bound_99": float(bound)}
     return frame
 
 
@@ -255,8 +264,10 @@ def hits(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
     if g.ecount() == 0:
         zeros = np.zeros(g.vcount())
         return node_frame(G, {"hub": zeros, "authority": zeros}, sort_by="authority")
-    hub = np.asarray(g.hub_score(weights=w, scale=False), float)
-    auth = np.asarray(g.authority_score(weights=w, scale=False), float)
+    with warnings.catch_warnings():  # on undirected graphs igraph notes hubs = authorities
+        warnings.simplefilter("ignore", RuntimeWarning)
+        hub = np.asarray(g.hub_score(weights=w, scale=False), float)
+        auth = np.asarray(g.authority_score(weights=w, scale=False), float)
     return node_frame(G, {"hub": hub / hub.sum(), "authority": auth / auth.sum()},
                       sort_by="authority")
 
