@@ -17,13 +17,14 @@ from pathlib import Path
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import BundleError, ParameterError
-from .graphs import VIEWS, igraph_twin
+from .graphs import VIEWS, igraph_twin, records_of
 from .ingest import number_text
 from .schema import LIST_SEPARATOR, PARTY_TABLES, TABLES
 from .validate import validate_bundle
@@ -104,10 +105,20 @@ class Ecosystem:
         return pd.Index(self.parties["id"])
 
     def node_attributes(self, ids: pd.Index) -> list[dict]:
-        """Attribute dicts for the parties ``ids`` (missing values left out)."""
-        rows = self.parties.set_index("id").loc[ids]
-        return [{k: v for k, v in rec.items() if _present(v)}
-                for rec in rows.reset_index().to_dict("records")]
+        """Attribute dicts for the parties ``ids``: ``kind`` and the columns of that
+        kind of party, missing values left out."""
+        rows = self.parties.set_index("id").loc[ids].reset_index(drop=True)
+        out: list[dict] = [{}] * len(rows)
+        for _, group in rows.groupby("kind", sort=False):
+            present = group.notna() | group.map(lambda v: isinstance(v, tuple))
+            cols = [c for c in group.columns if present[c].any()]
+            records = records_of(group[cols])
+            for c in (c for c in cols if not present[c].all()):  # drop the few gaps
+                for j in np.flatnonzero(~present[c].to_numpy()):
+                    del records[j][c]
+            for pos, rec in zip(group.index, records, strict=True):
+                out[pos] = rec
+        return out
 
     def view(self, name: str = "full") -> nx.Graph:
         """The NetworkX view ``name``: one of ``full``, ``bipartite``, ``cosell``,
@@ -168,9 +179,3 @@ def _empty(name: str) -> pd.DataFrame:
               "date": "datetime64[ns]", "bool": "boolean"}
     return pd.DataFrame({c.name: pd.Series(dtype=object if c.many else dtypes.get(c.kind, object))
                          for c in TABLES[name].columns})
-
-
-def _present(value: object) -> bool:
-    if isinstance(value, tuple):
-        return True
-    return value is not None and not pd.isna(value)

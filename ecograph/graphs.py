@@ -25,6 +25,16 @@ import pandas as pd
 if TYPE_CHECKING:
     from .ecosystem import Ecosystem
 
+
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts, column by column (far faster than ``to_dict("records")``
+    on Arrow-backed columns)."""
+    cols = list(frame.columns)
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(cols, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in cols), strict=True)]
+
 __all__ = [
     "full_graph",
     "bipartite_graph",
@@ -79,7 +89,7 @@ def _build(eco: Ecosystem, nodes: pd.Index, edges: pd.DataFrame, graph_cls: type
     G.add_nodes_from(zip(nodes, attrs, strict=True))
     codes = pd.DataFrame({"u": nodes.get_indexer(edges["u"]), "v": nodes.get_indexer(edges["v"])})
     data = edges.drop(columns=["u", "v"]).reset_index(drop=True)
-    records = data.to_dict("records")
+    records = records_of(data)
     if G.is_multigraph():
         G.add_edges_from(zip(edges["u"], edges["v"], edges["key"], records, strict=True))
     else:

@@ -33,18 +33,23 @@ def twin(G: nx.Graph) -> ig.Graph:
     return igraph_twin(G)
 
 
-def edge_weights(g: ig.Graph, weight: str | None) -> list[float] | None:
-    """Edge weights for igraph, ``None`` for unweighted. Missing values count as 1
-    (as in NetworkX); negative or non-finite weights are refused."""
-    if weight is None or g.ecount() == 0:
+def edge_weights(g: ig.Graph, weight: str | None) -> str | None:
+    """The edge attribute igraph should read as weights, ``None`` for unweighted.
+
+    Missing values count as 1 (as in NetworkX); negative or non-finite weights
+    are refused. The check runs once per twin and attribute.
+    """
+    if weight is None or g.ecount() == 0 or weight not in g.es.attributes():
         return None
-    if weight not in g.es.attributes():
-        return None
-    w = np.array([1.0 if x is None else x for x in g.es[weight]], dtype=float)
-    w = np.where(np.isnan(w), 1.0, w)
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise ParameterError(f"edge attribute {weight!r} must be finite and non-negative")
-    return w.tolist()
+    checked = f"_checked_{weight}"
+    if checked not in g.attributes():
+        w = np.array(g.es[weight], dtype=float)  # None becomes NaN
+        w = np.where(np.isnan(w), 1.0, w)
+        if (w < 0).any() or not np.isfinite(w).all():
+            raise ParameterError(f"edge attribute {weight!r} must be finite and non-negative")
+        g.es[weight] = w.tolist()
+        g[checked] = True
+    return weight
 
 
 def adjacency(G: nx.Graph, *, weight: str | None = None, symmetric: bool = False) -> sp.csr_matrix:
@@ -57,7 +62,7 @@ def adjacency(G: nx.Graph, *, weight: str | None = None, symmetric: bool = False
     n = g.vcount()
     edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     w = edge_weights(g, weight)
-    data = np.ones(len(edges)) if w is None else np.asarray(w)
+    data = np.ones(len(edges)) if w is None else np.asarray(g.es[w], dtype=float)
     A = sp.csr_matrix((data, (edges[:, 0], edges[:, 1])), shape=(n, n))
     if symmetric or not g.is_directed():
         loops = sp.diags(A.diagonal())
@@ -78,11 +83,12 @@ def node_attributes(G: nx.Graph) -> pd.DataFrame:
 
 def node_frame(G: nx.Graph, scores: dict[str, np.ndarray], *, sort_by: str,
                ascending: bool = False) -> pd.DataFrame:
-    """``id``, the score columns, then node attributes, sorted by ``sort_by`` (ties by id)."""
+    """``id``, the score columns, then node attributes, sorted by ``sort_by``
+    (ties keep the graph's node order; missing scores last)."""
     frame = pd.DataFrame({"id": list(G), **{k: np.asarray(v) for k, v in scores.items()}})
     frame = pd.concat([frame, node_attributes(G)], axis=1)
-    order = np.lexsort((frame["id"].astype(str).to_numpy(),
-                        frame[sort_by].to_numpy() if ascending else -frame[sort_by].to_numpy()))
+    key = frame[sort_by].to_numpy(dtype=float)
+    order = np.argsort(key if ascending else -key, kind="stable")
     return frame.iloc[order].reset_index(drop=True)
 
 

@@ -42,9 +42,9 @@ def _undirected(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[float] 
     if not g.is_directed() and not g.has_multiple():
         return g, w
     u = g.copy()
-    u.es["_w"] = w if w is not None else [1.0] * u.ecount()
+    u.es["_w"] = g.es[w] if w is not None else [1.0] * u.ecount()
     u.to_undirected(mode="collapse", combine_edges={"_w": "sum"})
-    return u, u.es["_w"] if u.ecount() else None
+    return u, "_w" if u.ecount() else None
 
 
 def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | None = "weight",
@@ -52,7 +52,8 @@ def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | Non
                        previous: pd.DataFrame | pd.Series | dict | None = None) -> pd.DataFrame:
     """Partition the nodes of ``G`` into communities.
 
-    Returns ``id, community`` plus node attributes, sorted by community then id;
+    Returns ``id, community`` plus node attributes, sorted by community (then
+    graph order);
     ``frame.attrs`` holds ``modularity``, ``method`` and ``seed``. ``previous``
     (a frame with ``id, community``, a Series or a dict) makes ids stable
     against an earlier partition (see :func:`match_communities`).
@@ -67,14 +68,10 @@ def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | Non
     frame = node_frame(G, {"community": labels}, sort_by="community", ascending=True)
     if previous is not None:
         frame["community"] = match_communities(frame, previous)
-        frame = frame.sort_values(["community", "id"], key=_sort_key, ignore_index=True)
+        frame = frame.sort_values("community", kind="stable", ignore_index=True)
     frame.attrs.update(method=method, seed=seed, resolution=resolution,
                        modularity=modularity(G, frame, weight=weight, resolution=resolution))
     return frame
-
-
-def _sort_key(s: pd.Series) -> pd.Series:
-    return s.astype(str) if s.name == "id" else s
 
 
 def _run(g: ig.Graph, w, method: str, resolution: float, seed: int) -> list[int]:
@@ -190,7 +187,8 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
             out[name.replace("dominant", "share")] = share
     g = twin(G)
     edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    w = np.asarray(edge_weights(g, weight) or np.ones(len(edges)))
+    name = edge_weights(g, weight)
+    w = np.asarray(g.es[name], dtype=float) if name else np.ones(len(edges))
     a, b = labels[edges[:, 0]], labels[edges[:, 1]]
     inside = a == b
     internal = pd.Series(w[inside]).groupby(a[inside]).sum()
