@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	@echo "no benchmarks yet: see benchmarks/README.md for hand measurements"
+	$(BIN)/python benchmarks/run.py
 
 # Rebuild the committed fixtures from their generators (deterministic seeds).
 fixtures: $(STAMP)

@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from .ecosystem import Ecosystem
 
 
-def records_of(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts, column by column (far faster than ``to_dict("records")``
-    on Arrow-backed columns)."""
-    cols = list(frame.columns)
-    if not cols:
-        return [{} for _ in range(len(frame))]
-    return [dict(zip(cols, row, strict=True))
-            for row in zip(*(frame[c].tolist() for c in cols), strict=True)]
-
 __all__ = [
     "full_graph",
     "bipartite_graph",
@@ -45,6 +36,17 @@ __all__ = [
     "VIEWS",
 ]
 
+
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts, column by column (far faster than ``to_dict("records")``
+    on Arrow-backed columns)."""
+    cols = list(frame.columns)
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(cols, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in cols), strict=True)]
+
+
 _TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -52,12 +54,15 @@ def igraph_twin(G: nx.Graph, *, weight: str | None = "weight") -> ig.Graph:
     """The igraph twin of ``G``: vertex ``i`` is ``list(G)[i]`` (its ``name``).
 
     Edge attributes of ``G`` are copied; ``weight`` (if present) is the one
-    analyses read. Twins of ecograph views are made when the view is built;
-    other graphs are converted on first use and cached while ``G`` is unchanged.
+    analyses read. Twins of ecograph views are made when the view is built
+    (views are frozen, so the twin stays exact; ``G.copy()`` gives an editable
+    graph). Other graphs are converted on first use and the twin is reused
+    while ``G`` keeps its node and edge counts: after editing edge
+    attributes in place, convert again with ``igraph_twin(G.copy())``.
     """
     cached = _TWINS.get(G)
-    if cached is not None and cached.vcount() == G.number_of_nodes() \
-            and cached.ecount() == G.number_of_edges():
+    if cached is not None and (nx.is_frozen(G) or (
+            cached.vcount() == G.number_of_nodes() and cached.ecount() == G.number_of_edges())):
         return cached
     nodes = list(G)
     pos = {n: i for i, n in enumerate(nodes)}
@@ -95,7 +100,7 @@ def _build(eco: Ecosystem, nodes: pd.Index, edges: pd.DataFrame, graph_cls: type
     else:
         G.add_edges_from(zip(edges["u"], edges["v"], records, strict=True))
     _TWINS[G] = _twin(len(nodes), pd.concat([codes, data], axis=1), G.is_directed(), names=nodes)
-    return G
+    return nx.freeze(G)
 
 
 def _nodes(eco: Ecosystem, kinds: tuple[str, ...] | None = None, ids=None) -> pd.Index:

@@ -37,3 +37,25 @@ def test_every_validation_rule_is_documented():
 def test_an_undocumented_rule_cannot_be_reported():
     with pytest.raises(KeyError, match="schema.RULES"):
         Findings().add("x.csv", 2, "id", "made_up_rule", "", "nope")
+
+
+def _public_analysis_functions():
+    import inspect
+
+    import ecograph.analysis as analysis
+
+    for module in analysis.__all__:
+        mod = getattr(analysis, module)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                yield f"{module}.{name}", obj
+
+
+@pytest.mark.parametrize("name,obj", list(_public_analysis_functions()))
+def test_every_analysis_function_has_an_example_and_a_docs_entry(name, obj):
+    import inspect
+
+    assert ">>>" in (inspect.getdoc(obj) or ""), f"{name} has no example in its docstring"
+    analytics = (ROOT / "docs" / "analytics.md").read_text()
+    assert f"`{name.split('.')[1]}" in analytics, f"docs/analytics.md does not mention {name}"

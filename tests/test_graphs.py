@@ -89,3 +89,13 @@ def test_twin_of_a_hand_built_graph_is_converted_and_cached():
     assert igraph_twin(G) is g
     G.add_edge("c", "d")
     assert igraph_twin(G).ecount() == 3  # a changed graph gets a fresh twin
+
+
+def test_views_are_frozen_so_their_twin_stays_exact(it_eco):
+    G = it_eco.view("bipartite")
+    with pytest.raises(nx.NetworkXError, match="Frozen"):
+        G.add_edge("P00001", "C0000001")
+    H = G.copy()  # an editable copy gets its own twin
+    H.remove_node("P00001")
+    assert igraph_twin(H).vcount() == G.number_of_nodes() - 1
+    assert igraph_twin(G) is it_eco.twin("bipartite")

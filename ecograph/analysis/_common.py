@@ -19,7 +19,8 @@ import scipy.sparse as sp
 from ..errors import ParameterError
 from ..graphs import igraph_twin
 
-__all__ = ["twin", "edge_weights", "adjacency", "node_frame", "check_choice", "NODE_ATTRIBUTES"]
+__all__ = ["twin", "edge_weights", "adjacency", "node_attributes", "node_ids", "node_frame",
+           "check_choice", "NODE_ATTRIBUTES"]
 
 #: Node attributes copied into every result frame when the graph has them.
 NODE_ATTRIBUTES = ("kind", "type", "region")
@@ -72,11 +73,23 @@ def adjacency(G: nx.Graph, *, weight: str | None = None, symmetric: bool = False
 
 def node_attributes(G: nx.Graph) -> pd.DataFrame:
     """``kind``, ``type`` and ``region`` of every node (columns the graph lacks are left out)."""
+    return _nodes(G).drop(columns="id")
+
+
+def node_ids(G: nx.Graph) -> pd.Series:
+    """The node ids of ``G`` in graph (twin) order."""
+    return _nodes(G)["id"]
+
+
+def _nodes(G: nx.Graph) -> pd.DataFrame:
+    """``id`` and the node attributes, in graph order; cached per graph (views are
+    frozen; other graphs are re-read when their node count changes)."""
     cached = _ATTRS.get(G)
     if cached is not None and len(cached) == G.number_of_nodes():
         return cached
     data = {a: [d.get(a) for _, d in G.nodes(data=True)] for a in NODE_ATTRIBUTES}
-    frame = pd.DataFrame({a: v for a, v in data.items() if any(x is not None for x in v)})
+    frame = pd.DataFrame({"id": list(G), **{a: v for a, v in data.items()
+                                            if any(x is not None for x in v)}})
     _ATTRS[G] = frame
     return frame
 
@@ -85,11 +98,12 @@ def node_frame(G: nx.Graph, scores: dict[str, np.ndarray], *, sort_by: str,
                ascending: bool = False) -> pd.DataFrame:
     """``id``, the score columns, then node attributes, sorted by ``sort_by``
     (ties keep the graph's node order; missing scores last)."""
-    frame = pd.DataFrame({"id": list(G), **{k: np.asarray(v) for k, v in scores.items()}})
-    frame = pd.concat([frame, node_attributes(G)], axis=1)
-    key = frame[sort_by].to_numpy(dtype=float)
+    nodes = _nodes(G)
+    key = np.asarray(scores[sort_by], dtype=float)
     order = np.argsort(key if ascending else -key, kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+    columns = {c: nodes[c].array.take(order) for c in nodes.columns}
+    columns.update({k: np.asarray(v)[order] for k, v in scores.items()})
+    return pd.DataFrame(columns, columns=["id", *scores, *nodes.columns[1:]])
 
 
 def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -36,6 +36,12 @@ def brokerage(G: nx.Graph, *, weight: str | None = None) -> pd.DataFrame:
     (lowest constraint).
 
     Columns: ``id, constraint, effective_size, efficiency, contacts``.
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("hub", "a"), ("hub", "b"), ("a", "b"), ("hub", "c")])
+    >>> top = brokerage(G).iloc[0]
+    >>> top["id"], round(float(top["effective_size"]), 3), int(top["contacts"])
+    ('hub', 2.333, 3)
     """
     A = adjacency(G, weight=weight, symmetric=True)
     A.setdiag(0)

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError
-from ._common import check_choice, edge_weights, node_attributes, node_frame, twin
+from ._common import check_choice, edge_weights, node_attributes, node_frame, node_ids, twin
 
 __all__ = ["detect_communities", "modularity", "match_communities", "community_profile",
            "METHODS"]
@@ -57,6 +57,11 @@ def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | Non
     ``frame.attrs`` holds ``modularity``, ``method`` and ``seed``. ``previous``
     (a frame with ``id, community``, a Series or a dict) makes ids stable
     against an earlier partition (see :func:`match_communities`).
+
+    >>> import networkx as nx
+    >>> G = nx.disjoint_union(nx.complete_graph(4), nx.complete_graph(3))
+    >>> detect_communities(G, method="louvain")["community"].tolist()
+    [0, 0, 0, 0, 1, 1, 1]
     """
     check_choice("method", method, METHODS)
     g, w = _undirected(G, weight)
@@ -64,13 +69,13 @@ def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | Non
         membership = np.array([], dtype=np.int64)
     else:
         membership = np.asarray(_run(g, w, method, resolution, seed), dtype=np.int64)
-    labels = _canonical(membership, np.array([str(n) for n in G], dtype=object))
+    labels = _canonical(membership, node_ids(G))
     frame = node_frame(G, {"community": labels}, sort_by="community", ascending=True)
     if previous is not None:
         frame["community"] = match_communities(frame, previous)
         frame = frame.sort_values("community", kind="stable", ignore_index=True)
     frame.attrs.update(method=method, seed=seed, resolution=resolution,
-                       modularity=modularity(G, frame, weight=weight, resolution=resolution))
+                       modularity=_modularity(G, labels, weight, resolution))
     return frame
 
 
@@ -91,15 +96,20 @@ def _run(g: ig.Graph, w, method: str, resolution: float, seed: int) -> list[int]
     return part.membership
 
 
-def _canonical(membership: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def _canonical(membership: np.ndarray, ids: pd.Series) -> np.ndarray:
     """Renumber communities 0..k-1 by size (largest first), ties by smallest member id."""
     if len(membership) == 0:
         return membership
-    frame = pd.DataFrame({"m": membership, "id": ids})
-    stats = frame.groupby("m").agg(size=("id", "size"), first=("id", "min"))
-    order = stats.sort_values(["size", "first"], ascending=[False, True]).index
-    relabel = pd.Series(np.arange(len(order)), index=order)
-    return relabel[membership].to_numpy()
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[ids.astype(str).argsort(kind="stable").to_numpy()] = np.arange(len(ids))
+    k = int(membership.max()) + 1
+    size = np.bincount(membership, minlength=k)
+    first = np.full(k, len(ids), dtype=np.int64)
+    np.minimum.at(first, membership, rank)
+    order = np.lexsort((first, -size))  # the last key sorts first
+    relabel = np.empty(k, dtype=np.int64)
+    relabel[order] = np.arange(k)
+    return relabel[membership]
 
 
 def _as_series(partition) -> pd.Series:
@@ -148,13 +158,18 @@ def modularity(G: nx.Graph, partition: pd.DataFrame | pd.Series | dict, *,
     0.3571
     """
     labels = _as_series(partition)
-    missing = [n for n in G if n not in labels.index]
-    if missing:
-        raise ParameterError(f"partition lacks {len(missing)} nodes, e.g. {missing[:3]}")
+    nodes = pd.Index(list(G))
+    missing = nodes[~nodes.isin(labels.index)]
+    if len(missing):
+        raise ParameterError(f"partition lacks {len(missing)} nodes, e.g. {list(missing[:3])}")
+    codes = pd.factorize(labels.reindex(nodes).to_numpy())[0]
+    return _modularity(G, codes, weight, resolution)
+
+
+def _modularity(G: nx.Graph, codes: np.ndarray, weight: str | None, resolution: float) -> float:
     g, w = _undirected(G, weight)
     if g.ecount() == 0:
         return 0.0
-    codes = pd.factorize(labels.reindex(list(G)).to_numpy())[0]
     return float(g.modularity(codes.tolist(), weights=w, resolution=resolution, directed=False))
 
 
@@ -166,6 +181,12 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     ``dominant_region`` and ``dominant_segment`` with their shares,
     ``internal_edges``, ``external_edges`` and ``internal_share`` (internal
     edge weight over all edge weight touching the community). Largest first.
+
+    >>> import networkx as nx
+    >>> G = nx.barbell_graph(4, 0)
+    >>> profile = community_profile(G, detect_communities(G))
+    >>> profile[["community", "size", "internal_share"]].to_dict("records")[0]
+    {'community': 0, 'size': 4, 'internal_share': 0.8571428571428571}
     """
     labels = _as_series(partition).reindex(list(G)).to_numpy()
     attrs = node_attributes(G)

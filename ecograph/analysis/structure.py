@@ -13,6 +13,7 @@ a function says otherwise.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 
 import igraph as ig
@@ -28,7 +29,7 @@ __all__ = ["components", "k_core", "articulation_points", "bridges", "clustering
 
 def _simple_undirected(G: nx.Graph):
     g = twin(G)
-    if g.is_directed() or g.has_multiple() or any(g.is_loop()):
+    if g.is_directed() or not g.is_simple():
         g = g.copy()
         g.to_undirected(mode="collapse")
         g.simplify()
@@ -63,7 +64,7 @@ def k_core(G: nx.Graph) -> pd.DataFrame:
     [3, 3, 3, 3]
     """
     g = twin(G)
-    if g.is_directed() or g.has_multiple() or any(g.is_loop()):
+    if g.is_directed() or not g.is_simple():
         g = g.copy()
         g.simplify(multiple=False, loops=True)
     core = np.asarray(g.coreness(mode="all"), dtype=np.int64)
@@ -77,62 +78,85 @@ def articulation_points(G: nx.Graph) -> pd.DataFrame:
 
     Computed on the block-cut tree (biconnected blocks joined by cut points),
     so the whole graph costs one pass, not one pass per cut point.
+
+    >>> import networkx as nx
+    >>> articulation_points(nx.path_graph(5)).values.tolist()
+    [[2, 2], [1, 1], [3, 1]]
     """
     g = _simple_undirected(G)
-    blocks, points = g.biconnected_components(return_articulation_points=True)
+    # igraph's C routine gives each block as spanning-tree edge ids; the Python wrapper
+    # would turn them into vertex sets edge by edge, so do that with numpy instead.
+    trees, points = ig.GraphBase.biconnected_components(g, True)
     points = np.asarray(sorted(points), dtype=np.int64)
     separated = np.full(g.vcount(), -1, dtype=np.int64)
-    separated[points] = _separated(g.vcount(), [list(b) for b in blocks], points)
+    if len(points):
+        edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        sizes = np.fromiter((len(t) for t in trees), dtype=np.int64, count=len(trees))
+        ids = np.fromiter(itertools.chain.from_iterable(trees), dtype=np.int64, count=sizes.sum())
+        owner = np.repeat(np.arange(len(trees)), sizes)
+        n = g.vcount()
+        codes = np.unique(np.repeat(owner, 2) * n + edges[ids].ravel())  # (block, vertex)
+        separated[points] = _separated(n, len(trees), codes % n, codes // n, points)
     frame = node_frame(G, {"separated": separated}, sort_by="separated")
     return frame[frame["separated"] >= 0].reset_index(drop=True)
 
 
-def _separated(n: int, blocks: list[list[int]], points: np.ndarray) -> np.ndarray:
-    """For each cut point, the nodes not in the largest piece left after removing it."""
-    if len(points) == 0:
-        return np.array([], dtype=np.int64)
-    k = len(blocks)
+def _separated(n: int, k: int, members: np.ndarray, owner: np.ndarray,
+               points: np.ndarray) -> np.ndarray:
+    """For each cut point, the nodes not in the largest piece left after removing it.
+
+    ``members[i]`` belongs to block ``owner[i]`` (``k`` blocks). The block-cut tree
+    joins each block to its cut points; subtree sizes, summed level by level from
+    one BFS (a virtual root ties the forest together), give every piece's size.
+    """
     tree_id = np.full(n, -1, dtype=np.int64)
     tree_id[points] = k + np.arange(len(points))
-    members = np.concatenate([np.asarray(b, dtype=np.int64) for b in blocks])
-    owner = np.repeat(np.arange(k), [len(b) for b in blocks])
     is_cut = tree_id[members] >= 0
-    weight = np.zeros(k + len(points), dtype=np.int64)
+    size = k + len(points)
+    weight = np.zeros(size + 1, dtype=np.int64)
     np.add.at(weight, owner[~is_cut], 1)  # a block holds its non-cut members
-    weight[k:] = 1  # a cut point holds itself
-    tree = ig.Graph(n=k + len(points), edges=np.column_stack(
-        [owner[is_cut], tree_id[members[is_cut]]]).tolist())
-    parent = np.full(tree.vcount(), -1, dtype=np.int64)
-    depth = np.zeros(tree.vcount(), dtype=np.int64)
-    root_of = np.zeros(tree.vcount(), dtype=np.int64)
-    for comp in tree.connected_components():
-        order, _, parents = tree.bfs(comp[0])
-        order = np.asarray(order, dtype=np.int64)
-        parent[order[1:]] = np.asarray(parents, dtype=np.int64)[order[1:]]
-        root_of[order] = comp[0]
-        for v in order[1:]:  # BFS order: a parent's depth is known before its children
-            depth[v] = depth[parent[v]] + 1
+    weight[k:size] = 1  # a cut point holds itself
+    tree = ig.Graph(n=size, edges=np.column_stack([owner[is_cut], tree_id[members[is_cut]]]))
+    forest = np.asarray(tree.connected_components().membership, dtype=np.int64)
+    _, roots = np.unique(forest, return_index=True)
+    tree.add_vertices(1)  # virtual root: vertex ``size``
+    tree.add_edges(np.column_stack([np.full(len(roots), size), roots]))
+    order, layers, parents = tree.bfs(size)
+    order, parent = np.asarray(order, dtype=np.int64), np.asarray(parents, dtype=np.int64)
+    depth = np.repeat(np.arange(len(layers) - 1), np.diff(layers))
+    level = np.empty(size + 1, dtype=np.int64)
+    level[order] = depth
+    root_of = np.arange(size + 1)
+    for d in range(2, len(layers) - 1):  # each real root's id flows down its tree
+        at = order[layers[d]:layers[d + 1]]
+        root_of[at] = root_of[parent[at]]
     subtree = weight.copy()
-    for level in range(int(depth.max()), 0, -1):
-        at = np.flatnonzero(depth == level)
+    for d in range(len(layers) - 2, 1, -1):
+        at = order[layers[d]:layers[d + 1]]
         np.add.at(subtree, parent[at], subtree[at])
     total = subtree[root_of]
-    largest_child = np.zeros(tree.vcount(), dtype=np.int64)
-    child_blocks = np.flatnonzero(parent >= 0)
-    np.maximum.at(largest_child, parent[child_blocks], subtree[child_blocks])
-    cuts = np.arange(k, k + len(points))
+    largest_child = np.zeros(size + 1, dtype=np.int64)
+    child = np.flatnonzero(level >= 2)
+    np.maximum.at(largest_child, parent[child], subtree[child])
+    cuts = np.arange(k, size)
     above = total[cuts] - subtree[cuts]  # the piece on the parent's side
     largest = np.maximum(largest_child[cuts], above)
     return (total[cuts] - 1 - largest).astype(np.int64)
 
 
 def bridges(G: nx.Graph) -> pd.DataFrame:
-    """Edges whose removal disconnects their component: ``source, target``."""
+    """Edges whose removal disconnects their component: ``source, target``.
+
+    >>> import networkx as nx
+    >>> bridges(nx.lollipop_graph(3, 1)).values.tolist()
+    [[2, 3]]
+    """
     g = _simple_undirected(G)
-    nodes = list(G)
-    pairs = sorted((nodes[e.source], nodes[e.target]) for e in g.es[g.bridges()]) \
-        if g.ecount() else []
-    return pd.DataFrame(pairs, columns=["source", "target"])
+    ids = np.empty(g.vcount(), dtype=object)
+    ids[:] = list(G)
+    edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)[g.bridges()]
+    frame = pd.DataFrame({"source": ids[edges[:, 0]], "target": ids[edges[:, 1]]})
+    return frame.sort_values(["source", "target"], ignore_index=True)
 
 
 def clustering(G: nx.Graph) -> pd.DataFrame:
@@ -150,7 +174,13 @@ def clustering(G: nx.Graph) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class GraphSummary:
-    """Size, density, connectivity and degree distribution of a graph."""
+    """Size, density, connectivity and degree distribution of a graph.
+
+    >>> import networkx as nx
+    >>> facts = graph_summary(nx.star_graph(4)).to_dict()
+    >>> facts["nodes"], facts["degree_max"], facts["components"]
+    (5, 4, 1)
+    """
 
     nodes: int
     edges: int

@@ -64,6 +64,25 @@ def test_sampled_betweenness_equals_networkx_on_the_same_pivots(directed):
     assert_close(as_dict(ours, "betweenness"), {v: raw[v] * scale for v in G}, 1e-12)
 
 
+@pytest.mark.parametrize("k", [9, 40])
+def test_sampled_betweenness_standard_error_matches_per_pivot_spread(k):
+    # k=9 runs one pivot per batch, k=40 uneven batches: both must give the
+    # standard error of the mean of the per-pivot estimates.
+    G = random_graph(70, 0.07, seed=8, directed=False, weighted=False)
+    n = G.number_of_nodes()
+    ours = c.betweenness(G, k=k, seed=3, normalized=False)
+    pivots = [list(G)[i] for i in np.random.default_rng(3).choice(n, size=k, replace=False)]
+    per = np.array([[d[v] for v in G] for d in (
+        nx.betweenness_centrality_subset(G, [s], list(G), normalized=False) for s in pivots)])
+    # nx halves an undirected pivot's dependencies; the estimate is n/k · Σ δ_s / 2
+    expected = per.std(axis=0, ddof=1) * n / np.sqrt(k)
+    got = ours.set_index("id")["betweenness_se"][list(G)].to_numpy()
+    if k < 16:
+        assert_close(dict(enumerate(got)), dict(enumerate(expected)), 1e-9)
+    else:  # batch estimate of the same quantity: unbiased, so close on average
+        assert abs(got.mean() / expected.mean() - 1) < 0.25
+
+
 def test_sampled_betweenness_lies_within_its_stated_error(it_eco):
     G = it_eco.view("bipartite")
     exact = c.betweenness(G).set_index("id")["betweenness"]

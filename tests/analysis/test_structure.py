@@ -33,12 +33,29 @@ def test_articulation_points_and_bridges_equal_networkx(fixture_view):
     assert ours == {frozenset(e) for e in nx.bridges(U)}
 
 
-def test_separated_counts_what_removal_cuts_off(rgraph):
-    U = _undirected(rgraph)
-    for v, separated in as_dict(st.articulation_points(rgraph), "separated").items():
+def _assert_separated(G):
+    U = _undirected(G)
+    points = as_dict(st.articulation_points(G), "separated")
+    assert set(points) == set(nx.articulation_points(U))
+    for v, separated in points.items():
         rest = U.subgraph(nx.node_connected_component(U, v) - {v})
         sizes = [len(c) for c in nx.connected_components(rest)]
         assert separated == sum(sizes) - max(sizes)
+
+
+def test_separated_counts_what_removal_cuts_off(rgraph):
+    _assert_separated(rgraph)
+
+
+def test_separated_on_fixture_views(fixture_view):
+    _assert_separated(fixture_view)
+
+
+def test_separated_on_a_forest_of_several_components():
+    forest = nx.disjoint_union_all([nx.path_graph(5), nx.star_graph(4), nx.barbell_graph(3, 2),
+                                    nx.complete_graph(3), nx.empty_graph(2)])
+    _assert_separated(forest)
+    assert len(st.articulation_points(forest)) == 3 + 1 + 4
 
 
 def test_planted_chokepoint_is_an_articulation_point(ecosystems, truths, bundle_name):
