@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 from . import __version__
 from .ecosystem import load_bundle
 from .errors import BundleError, BundleNotFoundError, EcographError
+from .outputs import write_tables
 from .summary import summarize, write_summary
 from .validate import validate_bundle
 
@@ -44,6 +45,8 @@ def main() -> None:
       ecograph validate fixtures/it_ecosystem
       ecograph summarize fixtures/it_ecosystem --out out/it
       ecograph generate out/big --partners 5000 --customers 200000
+      ecograph cosell fixtures/it_ecosystem      # who should sell together
+      ecograph gaps fixtures/it_ecosystem        # where coverage is missing
 
     Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error.
     """
@@ -96,11 +99,7 @@ def summarize_cmd(bundle: Path, out_dir: Path | None, as_of: str | None) -> None
       ecograph summarize fixtures/it_ecosystem --out out/it
       ecograph summarize fixtures/manufacturing --as-of 2025-06-30
     """
-    if as_of is not None:
-        try:
-            pd.Timestamp(as_of)
-        except ValueError as exc:
-            raise click.BadParameter(f"{as_of!r} is not a date (use YYYY-MM-DD)") from exc
+    as_of = _date_option(as_of)
     with err.status(f"Loading {bundle}..."):
         eco = _or_exit(lambda: load_bundle(bundle))
         s = summarize(eco, as_of=as_of)
@@ -170,6 +169,134 @@ def convert(bundle: Path, out_dir: Path, fmt: str) -> None:
     eco = _or_exit(lambda: load_bundle(bundle))
     path = eco.to_bundle(out_dir, format=fmt)
     out.print(f"Wrote {fmt} bundle to [bold]{path.resolve()}[/]")
+
+
+@main.command()
+@_bundle_arg
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for cosell_suggestions and account_mapping (CSV and JSON).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1),
+              help="How many suggestions to show and write.")
+@click.option("--counts-only", is_flag=True,
+              help="Never name an account: counts only (safe to share with partners).")
+@click.option("--include-existing", is_flag=True,
+              help="Also rank pairs that already co-sell (status column says which).")
+@click.option("--ranker", "use_ranker", is_flag=True,
+              help="Score with the supervised ranker trained on recent co-sold wins, "
+                   "instead of the fit-free heuristic.")
+@click.option("--evaluate", is_flag=True,
+              help="Also run the temporal evaluation: ranker vs every topological baseline.")
+@click.option("--as-of", help="Use only what was known before this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print a table, or JSON for scripts.")
+def cosell(bundle: Path, out_dir: Path | None, top: int, counts_only: bool,
+           include_existing: bool, use_ranker: bool, evaluate: bool, as_of: str | None,
+           fmt: str) -> None:
+    """Rank partner pairs that should sell together, each with its why.
+
+    A pair is suggested for shared customers, one's open deals at the other's
+    customers, shared prospects, capabilities that together cover what their
+    shared accounts need, shared regions and community. Pairs that already
+    co-sell are left out unless --include-existing. The score is
+    adamic_adar × (1 + complementary need share) × (1 + region overlap), or the
+    ranker's probability of a won co-sold deal with --ranker. See
+    docs/analytics.md.
+
+    \b
+      ecograph cosell fixtures/it_ecosystem
+      ecograph cosell fixtures/it_ecosystem --counts-only --out out/cosell
+      ecograph cosell fixtures/it_ecosystem --evaluate --format json
+    """
+    from .analysis import cosell_ranker, coselling
+
+    as_of = _date_option(as_of)
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    with err.status("Scoring every partner pair..."):
+        ranker = _or_exit(lambda: cosell_ranker.fit_ranker(eco)) if use_ranker else None
+        pairs = coselling.suggest_pairings(eco, top=top, as_of=as_of, counts_only=counts_only,
+                                           include_existing=include_existing, ranker=ranker)
+        tables = {"cosell_suggestions": pairs,
+                  "account_mapping": coselling.account_mapping(eco, as_of=as_of)}
+        if evaluate:
+            tables["cosell_evaluation"] = _or_exit(lambda: cosell_ranker.evaluate_pairings(eco))
+    shown = ["rank", "a", "b", "score", "status", "why"]
+    if fmt == "json":
+        click.echo(json.dumps({name: json.loads(t.to_json(orient="records"))
+                               for name, t in tables.items() if name != "account_mapping"},
+                              indent=2))
+    else:
+        out.print(_table(pairs[shown], title=f"Top {len(pairs)} co-selling suggestions"))
+        if evaluate:
+            report = tables["cosell_evaluation"]
+            verdict = "beats" if report.attrs["beats_best_baseline"] else "does NOT beat"
+            out.print(_table(report, title=f"Ranker vs baselines (test period from "
+                                          f"{report.attrs['cutoff']}): the ranker {verdict} "
+                                          "the best topological score"))
+    if out_dir is not None:
+        folder = write_tables(out_dir, tables, formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
+@main.command()
+@_bundle_arg
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for coverage_matrix, partner_type_gaps and nearest_fixes (CSV, JSON).")
+@click.option("--k", "k", default=2, show_default=True, type=click.IntRange(1),
+              help="Redundancy: cells served by fewer than k partners are fragile.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
+              help="How many gaps to show (files hold every cell).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print tables, or JSON for scripts.")
+def gaps(bundle: Path, out_dir: Path | None, k: int, top: int, fmt: str) -> None:
+    """Find where demand has no or too little partner coverage, and how to fix it.
+
+    Each region × segment × capability cell with demand (customers and
+    prospects who need the capability, open deals on products that require it)
+    is set against the partners able to serve it. Cells with no able partner
+    are gaps; fewer than K make them fragile. For each gap: partners one
+    capability or one region away, or a recruit profile. See docs/analytics.md.
+
+    \b
+      ecograph gaps fixtures/it_ecosystem
+      ecograph gaps fixtures/manufacturing --k 3 --out out/gaps
+    """
+    from .analysis import coverage
+
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    with err.status("Matching demand with partner coverage..."):
+        matrix = coverage.coverage_matrix(eco, k=k)
+        worst = matrix[matrix["fragile"]]
+        tables = {"coverage_matrix": matrix,
+                  "partner_type_gaps": coverage.partner_type_gaps(eco),
+                  "nearest_fixes": coverage.nearest_fixes(eco, matrix[matrix["gap"]])}
+    if fmt == "json":
+        click.echo(json.dumps({"gaps": int(matrix["gap"].sum()), "fragile": int(len(worst)),
+                               **{name: json.loads(t.head(top).to_json(orient="records"))
+                                  for name, t in tables.items()}}, indent=2))
+    else:
+        cols = ["region", "segment", "capability", "customers", "open_opportunities",
+                "able_partners", "gap_score"]
+        out.print(_table(worst[cols].head(top), title=f"{int(matrix['gap'].sum())} gaps and "
+                         f"{int((~matrix['gap'] & matrix['fragile']).sum())} fragile cells "
+                         f"(fewer than {k} partners)"))
+        fixes = tables["nearest_fixes"]
+        out.print(_table(fixes[["region", "segment", "capability", "fix", "rank", "partner", "why"]]
+                         .head(top), title="Nearest fixes"))
+        out.print(_table(tables["partner_type_gaps"].head(top), title="Partner-type shortfalls"))
+    if out_dir is not None:
+        folder = write_tables(out_dir, tables, formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
+def _date_option(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            pd.Timestamp(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from exc
+    return value
 
 
 def _or_exit(action):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import ledger
 from .ecosystem import Ecosystem
+from .outputs import write_tables
 
 __all__ = ["EcosystemSummary", "summarize", "write_summary"]
 
@@ -84,10 +85,8 @@ def summarize(eco: Ecosystem, *, as_of: str | pd.Timestamp | None = None) -> Eco
 
 def write_summary(summary: EcosystemSummary, out: str | os.PathLike) -> Path:
     """Write each table as CSV plus ``summary.json`` into folder ``out``; return it."""
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("by_kind", "by_type", "by_region", "relationships", "deals", "balances", "stock",
-                 "by_holder"):
-        getattr(summary, name).to_csv(folder / f"{name}.csv", index=False)
+    folder = write_tables(out, {name: getattr(summary, name) for name in (
+        "by_kind", "by_type", "by_region", "relationships", "deals", "balances", "stock",
+        "by_holder")})
     (folder / "summary.json").write_text(json.dumps(summary.headline(), indent=2) + "\n")
     return folder

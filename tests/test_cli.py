@@ -97,3 +97,41 @@ def test_every_command_has_help_with_an_example(run, name, command):
     for param in command.params:
         if isinstance(param, click.Option):
             assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_cosell_prints_planted_pairs_and_writes_tables(run, fixtures_dir, tmp_path, truths):
+    out = tmp_path / "cosell"
+    result = run("cosell", fixtures_dir / "it_ecosystem", "--top", 5, "--out", out)
+    assert result.exit_code == 0, result.output
+    pair = truths["it_ecosystem"]["complementary_pairs"][0]
+    assert pair["a"] in result.output and "shared customers" in result.output
+    written = json.loads((out / "cosell_suggestions.json").read_text())
+    assert len(written) == 5 and {"a", "b", "score", "why", "example_accounts"} <= set(written[0])
+    assert (out / "account_mapping.csv").exists()
+
+
+def test_cosell_counts_only_json_names_no_account(run, fixtures_dir, ecosystems):
+    result = run("cosell", fixtures_dir / "it_ecosystem", "--counts-only", "--format", "json",
+                 "--evaluate")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["cosell_evaluation"][0]["method"] == "ranker"
+    assert not any(c in result.stdout for c in ecosystems["it_ecosystem"].customers["id"])
+
+
+def test_gaps_names_the_planted_gap_first(run, fixtures_dir, tmp_path, truths):
+    out = tmp_path / "gaps"
+    result = run("gaps", fixtures_dir / "manufacturing", "--format", "json", "--out", out)
+    assert result.exit_code == 0
+    top = json.loads(result.stdout)["coverage_matrix"][0]
+    gap = truths["manufacturing"]["coverage_gap"]
+    assert (top["region"], top["segment"], top["capability"]) == (
+        gap["region"], gap["segment"], gap["capability"])
+    assert {p.name for p in out.iterdir()} >= {"coverage_matrix.csv", "nearest_fixes.json",
+                                               "partner_type_gaps.csv"}
+
+
+def test_cosell_and_gaps_exit_1_on_an_invalid_bundle(run, tiny):
+    edit(tiny, "deals.csv", "D1,P1,C1,", "D1,P1,C9,")
+    assert run("cosell", tiny).exit_code == 1
+    assert run("gaps", tiny).exit_code == 1

@@ -7,8 +7,13 @@ taking a NetworkX graph and returning a DataFrame.
 - :mod:`.communities` — Leiden, Louvain, label propagation, stable ids, profiles
 - :mod:`.structure` — components, k-core, articulation points, bridges,
   clustering, a graph summary
+- :mod:`.activity` — partner activity KPIs as of a date
+- :mod:`.coselling` — account mapping, link scores, complementarity, suggestions
+- :mod:`.cosell_ranker` — a supervised co-selling ranker with a temporal evaluation
+- :mod:`.coverage` — region × segment × capability coverage, gaps and fixes
 """
 
-from . import brokerage, centrality, communities, structure
+from . import activity, brokerage, centrality, communities, cosell_ranker, coselling, coverage, structure
 
-__all__ = ["brokerage", "centrality", "communities", "structure"]
+__all__ = ["activity", "brokerage", "centrality", "communities", "structure", "coselling", "cosell_ranker",
+           "coverage"]

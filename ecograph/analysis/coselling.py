@@ -1,0 +1,518 @@
+"""Co-selling: which partners should sell together, and why.
+
+Everything here is computed for *all* partner pairs at once with sparse
+matrix algebra on the partner × account biadjacency matrix ``B`` (never a loop
+over pairs): ``B·Bᵀ`` counts shared accounts, ``B·W·Bᵀ`` with a diagonal account
+weight ``W`` gives Adamic–Adar (``1/log deg``) and resource allocation
+(``1/deg``), and one product per capability gives the needs of shared accounts.
+
+- :func:`account_mapping` — Crossbeam-style overlap counts for every pair
+  (shared customers, one's open opportunities at the other's customers, shared
+  prospects), never naming an account;
+- :func:`shared_accounts` — the accounts behind one pair's counts;
+- :func:`link_scores` — common neighbours, Jaccard, Adamic–Adar, resource
+  allocation and their community-aware (Soundarajan–Hopcroft) variants on any
+  bipartite NetworkX graph; equal to NetworkX's ``link_prediction`` functions;
+- :func:`pair_features` — the scores plus complementarity, region and segment
+  overlap, community relation and co-sell status, as of any date;
+- :func:`suggest_pairings` — ranked suggestions, new pairs separated from pairs
+  that already co-sell, each with its *why*.
+
+The supervised ranker and its temporal evaluation live in
+:mod:`ecograph.analysis.cosell_ranker`.
+
+>>> from ecograph import load_bundle
+>>> eco = load_bundle("fixtures/it_ecosystem")
+>>> top = suggest_pairings(eco, top=3)
+>>> list(top.columns[:4])
+['a', 'b', 'score', 'status']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import ParameterError
+from ._common import node_ids, twin
+from .activity import partner_activity
+from .communities import _run
+
+__all__ = ["account_mapping", "shared_accounts", "link_scores", "pair_features",
+           "heuristic_score", "suggest_pairings", "SCORES"]
+
+#: Topological scores computed by :func:`link_scores`, best-known first.
+SCORES = ("common_neighbors", "jaccard", "adamic_adar", "resource_allocation",
+          "cn_soundarajan_hopcroft", "ra_soundarajan_hopcroft")
+_OPEN = ("registered", "approved")
+
+
+# ---------------------------------------------------------------------------
+# The partner × account matrices, as of a date
+
+
+@dataclass(frozen=True)
+class _Accounts:
+    """Partner × account matrices (rows: ``partners``, columns: ``accounts``)."""
+
+    partners: pd.Index
+    accounts: pd.Index
+    customers: sp.csr_matrix  # incumbent: sells to it, or won a deal there
+    open: sp.csr_matrix  # an open deal registration there
+    prospects: np.ndarray  # bool per account: status prospect
+    cosold: sp.csr_matrix  # partner × partner: co-sell relationship or co-sold deal
+    cosold_deals: sp.csr_matrix  # partner × partner: co-sold deals registered (symmetric)
+
+    @property
+    def any(self) -> sp.csr_matrix:
+        """Customers or open deals: every account a partner works."""
+        return ((self.customers + self.open) > 0).astype(np.float64).tocsr()
+
+
+def _as_of(eco, as_of) -> pd.Timestamp:
+    if as_of is not None:
+        return pd.Timestamp(as_of)
+    dates = [eco.deals["registered"].max(), eco.deals["closed"].max(),
+             eco.relationships["start"].max()]
+    known = [d for d in dates if pd.notna(d)]
+    return (max(known) if known else pd.Timestamp("2000-01-01")) + pd.Timedelta(days=1)
+
+
+def _matrix(rows: pd.Index, cols: pd.Index, r, c) -> sp.csr_matrix:
+    i, j = rows.get_indexer(r), cols.get_indexer(c)
+    keep = (i >= 0) & (j >= 0)
+    m = sp.csr_matrix((np.ones(int(keep.sum())), (i[keep], j[keep])), shape=(len(rows), len(cols)))
+    m.data[:] = 1.0  # duplicates summed by the constructor count once
+    return m
+
+
+def _accounts(eco, as_of=None) -> _Accounts:
+    """What every partner held at ``as_of`` (default: after the last dated event)."""
+    t = _as_of(eco, as_of)
+    partners = pd.Index(eco.partners["id"])
+    accounts = pd.Index(eco.customers["id"])
+    rel = eco.relationships
+    active = (rel["start"].isna() | (rel["start"] < t)) & (rel["end"].isna() | (rel["end"] >= t))
+    sells = rel[active & (rel["type"] == "sells_to")]
+    d = eco.deals[eco.deals["registered"] < t]
+    closed = d["closed"].notna() & (d["closed"] < t)
+    won = d[closed & (d["status"] == "won")]
+    still_open = d[~closed & (d["status"].isin(_OPEN) | d["closed"].notna())]
+    customers = _matrix(partners, accounts, pd.concat([sells["source"], won["partner"]]),
+                        pd.concat([sells["target"], won["customer"]]))
+    co = rel[active & (rel["type"] == "co_sells_with")]
+    cd = d[d["cosell_partner"].notna()]
+    a = pd.concat([co["source"], cd["partner"]])
+    b = pd.concat([co["target"], cd["cosell_partner"]])
+    cosold = _matrix(partners, partners, pd.concat([a, b]), pd.concat([b, a]))
+    i = partners.get_indexer(pd.concat([cd["partner"], cd["cosell_partner"]]))
+    j = partners.get_indexer(pd.concat([cd["cosell_partner"], cd["partner"]]))
+    keep = (i >= 0) & (j >= 0)
+    deals = sp.csr_matrix((np.ones(int(keep.sum())), (i[keep], j[keep])), shape=cosold.shape)
+    return _Accounts(partners, accounts, customers,
+                     _matrix(partners, accounts, still_open["partner"], still_open["customer"]),
+                     (eco.customers["status"] == "prospect").to_numpy(), cosold, deals)
+
+
+def _pairs(M: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """Row/column of the strictly upper-triangular non-zeros of ``M``, row-major."""
+    U = sp.triu(M, k=1).tocsr()
+    U.eliminate_zeros()
+    rows = np.repeat(np.arange(U.shape[0]), np.diff(U.indptr))
+    return rows, U.indices.astype(np.int64)
+
+
+def _at(M: sp.spmatrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``M[i, j]`` for many (i, j) at once, as a dense vector (missing = 0)."""
+    M = M.tocsr()
+    M.sum_duplicates()
+    M.sort_indices()
+    out = np.zeros(len(i))
+    if M.nnz == 0 or len(i) == 0:
+        return out
+    n = M.shape[1]
+    rows = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
+    keys = rows.astype(np.int64) * n + M.indices  # sorted: row-major, indices sorted
+    want = i.astype(np.int64) * n + j
+    pos = np.searchsorted(keys, want)
+    pos = np.minimum(pos, len(keys) - 1)
+    hit = keys[pos] == want
+    out[hit] = M.data[pos[hit]]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Account mapping
+
+
+def account_mapping(eco, *, as_of=None, counts_only: bool = True) -> pd.DataFrame:
+    """Overlap counts for every partner pair that overlaps at all.
+
+    Columns: ``a, b`` (``a < b``), ``shared_customers`` (accounts both sell to),
+    ``a_open_at_b_customers`` / ``b_open_at_a_customers`` (one's open deal
+    registrations at the other's customers: a warm introduction), and
+    ``shared_prospects`` (prospects both have open deals with). Sorted by
+    total overlap. Counts never name an account; with ``counts_only=False`` a
+    ``shared_customer_ids`` column lists the shared customers (``;``-separated).
+
+    >>> from ecograph import load_bundle
+    >>> m = account_mapping(load_bundle("fixtures/it_ecosystem"))
+    >>> int(m["shared_customers"].max()) >= 15
+    True
+    """
+    acc = _accounts(eco, as_of)
+    i, j = _pairs(acc.any @ acc.any.T)
+    frame = pd.DataFrame({"a": acc.partners[i], "b": acc.partners[j], **_overlaps(acc, i, j)})
+    frame = frame[frame.iloc[:, 2:].sum(axis=1) > 0]
+    total = frame.iloc[:, 2:].sum(axis=1).to_numpy()
+    frame = frame.iloc[np.argsort(-total, kind="stable")].reset_index(drop=True)
+    if not counts_only:
+        frame["shared_customer_ids"] = _shared_ids(acc, frame["a"], frame["b"])
+    return frame
+
+
+def _overlaps(acc: _Accounts, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+    """The account-mapping counts of pairs (i, j)."""
+    C, Op = acc.customers, acc.open
+    P = Op @ sp.diags(acc.prospects.astype(float))
+    return {name: _at(M, i, j).astype(np.int64) for name, M in (
+        ("shared_customers", C @ C.T), ("a_open_at_b_customers", Op @ C.T),
+        ("b_open_at_a_customers", C @ Op.T), ("shared_prospects", P @ P.T))}
+
+
+def _shared_ids(acc: _Accounts, a: pd.Series, b: pd.Series) -> list[str]:
+    """The shared customers of each (a, b) pair, ``;``-joined (a join on accounts)."""
+    C = acc.customers.tocoo()
+    ties = pd.DataFrame({"p": C.row, "w": C.col})
+    wanted = pd.DataFrame({"p_a": acc.partners.get_indexer(a), "p_b": acc.partners.get_indexer(b)})
+    left = ties[ties["p"].isin(wanted["p_a"])].rename(columns={"p": "p_a"})
+    right = ties[ties["p"].isin(wanted["p_b"])].rename(columns={"p": "p_b"})
+    both = left.merge(right, on="w").merge(wanted.drop_duplicates(), on=["p_a", "p_b"])
+    both["id"] = acc.accounts.to_numpy()[both["w"].to_numpy()]
+    joined = both.sort_values("id").groupby(["p_a", "p_b"])["id"].agg(";".join)
+    return (wanted.merge(joined.rename("ids").reset_index(), how="left", on=["p_a", "p_b"])
+            ["ids"].fillna("").tolist())
+
+
+def shared_accounts(eco, a: str, b: str, *, as_of=None) -> pd.DataFrame:
+    """The accounts behind the overlap of partners ``a`` and ``b``: one row per
+    account either works, with ``a_customer``, ``b_customer``, ``a_open``,
+    ``b_open`` flags, the account's ``status``, ``segment``, ``region`` and
+    ``needs``. Only accounts where both appear are listed.
+
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/it_ecosystem")
+    >>> len(shared_accounts(eco, "P00015", "P00024")) >= 15
+    True
+    """
+    acc = _accounts(eco, as_of)
+    idx = acc.partners.get_indexer([a, b])
+    if (idx < 0).any():
+        raise ParameterError(f"unknown partner: {[a, b][int(np.argmin(idx))]}")
+    flags = {name: np.asarray(M[idx].toarray() > 0) for name, M in
+             (("customer", acc.customers), ("open", acc.open))}
+    both = (flags["customer"] | flags["open"]).all(axis=0)
+    out = eco.customers.loc[both, ["id", "name", "status", "segment", "region", "needs"]]
+    out = out.reset_index(drop=True)
+    for k, side in enumerate(("a", "b")):
+        for name in ("customer", "open"):
+            out[f"{side}_{name}"] = flags[name][k][both]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Topological link scores on a bipartite graph
+
+
+def _sides(G: nx.Graph, nodes) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the paired side and of the other side in twin order."""
+    kinds = nx.get_node_attributes(G, "kind")
+    ids = node_ids(G)
+    if nodes is not None:
+        left = ids.isin(list(nodes)).to_numpy()
+    elif kinds:
+        left = ids.map(kinds).eq("partner").to_numpy()
+    else:
+        left = ids.map(nx.get_node_attributes(G, "bipartite")).eq(0).to_numpy()
+    if not left.any():
+        raise ParameterError("no nodes to pair: pass nodes= or give nodes kind='partner' "
+                             "or bipartite=0")
+    return np.flatnonzero(left), np.flatnonzero(~left)
+
+
+def _biadjacency(G: nx.Graph, left: np.ndarray, right: np.ndarray,
+                 weight: str | None) -> sp.csr_matrix:
+    g = twin(G)
+    e = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    w = (np.asarray(g.es[weight], dtype=float) if weight and weight in g.es.attributes()
+         else np.ones(len(e)))
+    w = np.where(np.isnan(w), 1.0, w)
+    n = g.vcount()
+    lpos = np.full(n, -1)
+    lpos[left] = np.arange(len(left))
+    rpos = np.full(n, -1)
+    rpos[right] = np.arange(len(right))
+    u, v = e[:, 0], e[:, 1]
+    flip = lpos[u] < 0  # store every edge as (left, right)
+    u, v = np.where(flip, v, u), np.where(flip, u, v)
+    keep = (lpos[u] >= 0) & (rpos[v] >= 0)
+    B = sp.csr_matrix((w[keep], (lpos[u[keep]], rpos[v[keep]])), shape=(len(left), len(right)))
+    return B
+
+
+def _community_codes(G: nx.Graph, community) -> np.ndarray:
+    if isinstance(community, pd.DataFrame):
+        community = community.set_index("id")["community"]
+    labels = pd.Series(community)
+    codes = node_ids(G).map(labels)
+    if codes.isna().any():
+        raise ParameterError("community must give a community for every node of G")
+    return pd.factorize(codes.to_numpy())[0]
+
+
+def _scores(B: sp.csr_matrix, comm_left=None, comm_right=None, weighted=False) -> dict:
+    """All-pairs scores from a (weighted) biadjacency matrix, as COO arrays over i < j."""
+    ones = (B > 0).astype(np.float64)
+    deg_right = np.asarray(ones.sum(axis=0)).ravel()
+    deg_left = np.asarray(ones.sum(axis=1)).ravel()
+    X = B.sqrt() if weighted else ones  # √w·√w: the geometric mean of two ties' weights
+    cn = X @ X.T
+    i, j = _pairs(ones @ ones.T)
+    log = np.log(np.maximum(deg_right, 1.0))
+    inv_log = np.divide(1.0, log, out=np.zeros_like(log), where=deg_right > 1)
+    inv = np.divide(1.0, deg_right, out=np.zeros_like(deg_right), where=deg_right > 0)
+    shared = _at(ones @ ones.T, i, j)
+    out = {"i": i, "j": j, "common_neighbors": _at(cn, i, j),
+           "jaccard": shared / (deg_left[i] + deg_left[j] - shared),
+           "adamic_adar": _at(X @ sp.diags(inv_log) @ X.T, i, j),
+           "resource_allocation": _at(X @ sp.diags(inv) @ X.T, i, j)}
+    if comm_left is not None:
+        # keep a tie only where the account sits in its partner's community
+        same = (comm_left[np.repeat(np.arange(B.shape[0]), np.diff(B.indptr))]
+                == comm_right[B.indices])
+        Xc = X.copy()
+        Xc.data = Xc.data * same
+        Xc.eliminate_zeros()
+        out["cn_soundarajan_hopcroft"] = out["common_neighbors"] + _at(Xc @ Xc.T, i, j)
+        out["ra_soundarajan_hopcroft"] = _at(Xc @ sp.diags(inv) @ Xc.T, i, j)
+    return out
+
+
+def link_scores(G: nx.Graph, *, nodes=None, weight: str | None = None,
+                community=None) -> pd.DataFrame:
+    """Link-prediction scores between every pair of nodes on one side of a
+    bipartite graph that share at least one neighbour.
+
+    The paired side is ``nodes``, else nodes with ``kind="partner"``, else
+    ``bipartite=0``. Columns: ``a, b, common_neighbors, jaccard, adamic_adar,
+    resource_allocation`` and, with ``community`` (a frame from
+    :func:`~ecograph.analysis.communities.detect_communities`, a Series or a
+    dict covering every node), ``cn_soundarajan_hopcroft`` and
+    ``ra_soundarajan_hopcroft``. Unweighted they equal NetworkX's
+    ``link_prediction`` functions on ``G``; with ``weight`` each shared
+    neighbour counts ``√(w_a·w_b)`` instead of 1 (Jaccard stays unweighted).
+    Sorted by Adamic–Adar.
+
+    >>> import networkx as nx
+    >>> G = nx.Graph([("p1", "c1"), ("p2", "c1"), ("p2", "c2"), ("p3", "c2"), ("p1", "c3")])
+    >>> link_scores(G, nodes=["p1", "p2", "p3"])[["a", "b", "common_neighbors"]].values.tolist()
+    [['p1', 'p2', 1.0], ['p2', 'p3', 1.0]]
+    """
+    left, right = _sides(G, nodes)
+    B = _biadjacency(G, left, right, weight)
+    codes = _community_codes(G, community) if community is not None else None
+    s = _scores(B, None if codes is None else codes[left], None if codes is None else codes[right],
+                weighted=weight is not None)
+    ids = node_ids(G).to_numpy()
+    frame = pd.DataFrame({"a": ids[left][s.pop("i")], "b": ids[left][s.pop("j")], **s})
+    return frame.sort_values("adamic_adar", ascending=False, kind="stable", ignore_index=True)
+
+
+# ---------------------------------------------------------------------------
+# Pair features and suggestions
+
+
+def _capability_matrix(values: pd.Series, caps: pd.Index) -> np.ndarray:
+    """Boolean rows × ``caps`` from a column of tuples (e.g. capabilities, regions)."""
+    out = np.zeros((len(values), len(caps)), dtype=bool)
+    flat = pd.Series(values.to_numpy(), dtype=object).explode()
+    col = caps.get_indexer(flat.to_numpy())
+    keep = col >= 0
+    out[flat.index.to_numpy()[keep], col[keep]] = True
+    return out
+
+
+def pair_features(eco, *, as_of=None, communities: pd.DataFrame | None = None,
+                  seed: int = 0) -> pd.DataFrame:
+    """Every partner pair that works at least one common account, with the
+    evidence for pairing them, computed from what was known at ``as_of``.
+
+    Columns: ``a, b``; the :func:`account_mapping` counts; the topological
+    :data:`SCORES` on the partner × account graph; ``need_share_complementary``
+    (share of the shared accounts' needs that exactly one of the two covers),
+    ``need_share_covered`` (share the two cover together),
+    ``capability_overlap`` (Jaccard of their capabilities), ``region_overlap``,
+    ``segment_overlap`` (overlap of their customers'
+    segment mix), ``shared_regions`` (count), ``same_community`` with ``community_a/b`` (Leiden on the
+    partner × account graph, or ``communities``), ``cosells`` (a co-sell
+    relationship or co-sold deal already exists) and ``cosold_deals`` (deals
+    the pair registered together). Unsorted.
+
+    >>> from ecograph import load_bundle
+    >>> f = pair_features(load_bundle("fixtures/it_ecosystem"), as_of="2025-06-30")
+    >>> bool((f["a"] < f["b"]).all()) and bool(f["jaccard"].between(0, 1).all())
+    True
+    """
+    acc = _accounts(eco, as_of)
+    A = acc.any
+    n_p = len(acc.partners)
+    # communities on the partner × account graph as of the date
+    if communities is None:
+        r, c = A.nonzero()
+        g = ig.Graph(n=n_p + len(acc.accounts), edges=np.column_stack([r, c + n_p]))
+        labels = np.asarray(_run(g, None, "leiden", 1.0, seed), dtype=np.int64)
+    else:
+        ids = np.concatenate([acc.partners.to_numpy(), acc.accounts.to_numpy()])
+        labels = pd.Series(ids).map(communities.set_index("id")["community"]).fillna(-1)
+        labels = labels.to_numpy(dtype=np.int64)
+    s = _scores(A, labels[:n_p], labels[n_p:])
+    i, j = s.pop("i"), s.pop("j")
+    frame = pd.DataFrame({"a": acc.partners[i], "b": acc.partners[j], **_overlaps(acc, i, j)})
+    for name, values in s.items():
+        frame[name] = values
+    frame = frame.assign(**_complementarity(eco, acc, A, i, j))
+    frame["same_community"] = labels[i] == labels[j]
+    frame["community_a"], frame["community_b"] = labels[i], labels[j]
+    frame["cosells"] = _at(acc.cosold, i, j) > 0
+    frame["cosold_deals"] = _at(acc.cosold_deals, i, j).astype(np.int64)
+    return frame
+
+
+def _complementarity(eco, acc: _Accounts, A: sp.csr_matrix, i, j) -> dict:
+    caps = pd.Index(eco.capabilities["id"])
+    partners = eco.partners.set_index("id").loc[acc.partners]
+    K = _capability_matrix(partners["capabilities"], caps)
+    needs = _capability_matrix(eco.customers["needs"], caps)
+    demand = np.zeros((len(i), len(caps)))
+    for k in range(len(caps)):  # one sparse product per capability, not per pair
+        if needs[:, k].any():
+            Ak = A @ sp.diags(needs[:, k].astype(float))
+            demand[:, k] = _at(Ak @ A.T, i, j)
+    total = demand.sum(axis=1)
+    xor = (demand * (K[i] ^ K[j])).sum(axis=1)
+    union = (demand * (K[i] | K[j])).sum(axis=1)
+    safe = np.where(total > 0, total, 1.0)
+    inter = (K[i] & K[j]).sum(axis=1)
+    cap_union = (K[i] | K[j]).sum(axis=1)
+    regions = pd.Index(sorted(partners["regions"].explode().dropna().unique()))
+    R = _capability_matrix(partners["regions"], regions)
+    r_inter, r_union = (R[i] & R[j]), (R[i] | R[j]).sum(axis=1)
+    segments = eco.customers["segment"].astype(str)
+    seg_codes, seg_names = pd.factorize(segments)
+    S = acc.customers @ sp.csr_matrix((np.ones(len(seg_codes)), (np.arange(len(seg_codes)),
+                                                                 seg_codes)),
+                                      shape=(len(seg_codes), len(seg_names)))
+    S = np.asarray(S.todense())
+    S = S / np.maximum(S.sum(axis=1, keepdims=True), 1.0)
+    return {
+        "need_share_complementary": np.where(total > 0, xor / safe, 0.0),
+        "need_share_covered": np.where(total > 0, union / safe, 0.0),
+        "capability_overlap": np.where(cap_union > 0, inter / np.maximum(cap_union, 1), 0.0),
+        "region_overlap": np.where(r_union > 0, r_inter.sum(axis=1) / np.maximum(r_union, 1), 0.0),
+        "shared_regions": r_inter.sum(axis=1),
+        "segment_overlap": np.minimum(S[i], S[j]).sum(axis=1),
+    }
+
+
+def heuristic_score(features: pd.DataFrame) -> np.ndarray:
+    """The fit-free suggestion score: Adamic–Adar on shared accounts, boosted by
+    complementary needs and shared regions:
+    ``adamic_adar · (1 + need_share_complementary) · (1 + region_overlap)``.
+
+    >>> import pandas as pd
+    >>> heuristic_score(pd.DataFrame({"adamic_adar": [2.0], "need_share_complementary": [0.5],
+    ...                               "region_overlap": [1.0]})).tolist()
+    [6.0]
+    """
+    return (features["adamic_adar"].to_numpy() * (1 + features["need_share_complementary"].to_numpy())
+            * (1 + features["region_overlap"].to_numpy()))
+
+
+def suggest_pairings(eco, *, top: int | None = 20, as_of=None, counts_only: bool = False,
+                     include_existing: bool = False, ranker=None) -> pd.DataFrame:
+    """Partner pairs that should co-sell, best first, each with its why.
+
+    ``score`` is ``ranker.predict_proba`` when a fitted
+    :class:`~ecograph.analysis.cosell_ranker.CosellRanker` is given, else
+    :func:`heuristic_score`. Pairs that already co-sell are left out unless
+    ``include_existing`` (then ``status`` says ``co-selling`` or ``new``).
+    Columns: ``a, b, score, status, rank, why`` then the evidence:
+    overlap counts, ``complementary_capabilities`` (``a: …; b: …``), shared
+    regions, the community relation and every feature of
+    :func:`pair_features`. With ``counts_only`` no account is ever named; else
+    ``example_accounts`` names up to five shared customers.
+
+    >>> from ecograph import load_bundle
+    >>> top = suggest_pairings(load_bundle("fixtures/it_ecosystem"), top=5)
+    >>> top["status"].unique().tolist()
+    ['new']
+    """
+    if top is not None and top < 1:
+        raise ParameterError(f"top must be at least 1; got {top}")
+    f = pair_features(eco, as_of=as_of)
+    score = (heuristic_score(f) if ranker is None
+             else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
+    f.insert(2, "score", score)
+    f.insert(3, "status", np.where(f["cosells"], "co-selling", "new"))
+    if not include_existing:
+        f = f[~f["cosells"]]
+    f = f.sort_values(["score", "shared_customers"], ascending=False, kind="stable")
+    f = f.head(top) if top is not None else f
+    f = f.reset_index(drop=True)
+    f.insert(4, "rank", np.arange(1, len(f) + 1))
+    f.insert(5, "complementary_capabilities", _complementary_names(eco, f))
+    f.insert(6, "regions_in_common", _common_regions(eco, f))
+    f.insert(5, "why", _why(f))
+    if not counts_only and len(f):
+        acc = _accounts(eco, as_of)
+        f["example_accounts"] = [";".join(x.split(";")[:5]) for x in _shared_ids(acc, f["a"], f["b"])]
+    return f
+
+
+def _complementary_names(eco, f: pd.DataFrame) -> list[str]:
+    caps = eco.partners.set_index("id")["capabilities"]
+    out = []
+    for a, b in zip(f["a"], f["b"], strict=True):  # only the rows shown
+        ca, cb = set(caps[a]), set(caps[b])
+        out.append(f"{a}: {', '.join(sorted(ca - cb)) or '-'}; {b}: {', '.join(sorted(cb - ca)) or '-'}")
+    return out
+
+
+def _common_regions(eco, f: pd.DataFrame) -> list[str]:
+    regions = eco.partners.set_index("id")["regions"]
+    return [", ".join(sorted(set(regions[a]) & set(regions[b])))  # only the rows shown
+            for a, b in zip(f["a"], f["b"], strict=True)]
+
+
+def _why(f: pd.DataFrame) -> list[str]:
+    parts = []
+    for r in f.itertuples(index=False):  # only the rows shown
+        bits = [f"{r.shared_customers} shared customers"]
+        if r.a_open_at_b_customers or r.b_open_at_a_customers:
+            bits.append(f"{r.a_open_at_b_customers + r.b_open_at_a_customers} open deals at "
+                        "the other's customers")
+        if r.shared_prospects:
+            bits.append(f"{r.shared_prospects} shared prospects")
+        if r.need_share_complementary > 0:
+            bits.append(f"{r.need_share_complementary:.0%} of shared accounts' needs "
+                        "covered by exactly one of them")
+        if r.regions_in_common:
+            bits.append(f"both in {r.regions_in_common}")
+        bits.append("same community" if r.same_community else "bridges two communities")
+        parts.append("; ".join(bits))
+    return parts
