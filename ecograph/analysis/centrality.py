@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import adjacency, check_choice, edge_weights, node_frame, twin
+from ._common import adjacency, check_choice, edge_weights, node_frame, path_twin, twin
 
 __all__ = [
     "degree",
@@ -160,13 +160,13 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     """
     if check_choice("convention", convention, _CONVENTIONS) == "gds":
         normalized = False
-    g = twin(G)
+    g, w, back = path_twin(G, weight)
     n = g.vcount()
-    w = edge_weights(g, weight)
     directed = g.is_directed()
     scale = _betweenness_scale(n, directed, normalized)
     if k is None or k >= n:
-        raw = np.asarray(g.betweenness(directed=directed, weights=w), float) if n else np.array([])
+        raw = (np.asarray(g.betweenness(directed=directed, weights=w), float)[back] if n
+               else np.array([]))
         frame = node_frame(G, {"betweenness": raw * scale}, sort_by="betweenness")
         frame.attrs["sampling"] = None
         return frame
@@ -179,8 +179,8 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     # reached from both ends).
     half = 1.0 if directed else 0.5
     batches = np.array_split(pivots, min(k, _BATCHES))
-    sums = np.array([g.betweenness(directed=directed, weights=w, sources=b.tolist())
-                     for b in batches], dtype=float) / half
+    sums = np.array([g.betweenness(directed=directed, weights=w, sources=back[b].tolist())
+                     for b in batches], dtype=float)[:, back] / half
     sizes = np.array([len(b) for b in batches], dtype=float)[:, None]
     mean = sums.sum(axis=0) / k
     estimate = mean * n * half * scale
@@ -216,11 +216,10 @@ def closeness(G: nx.Graph, *, weight: str | None = None, wf_improved: bool = Tru
     >>> closeness(nx.path_graph(3))["closeness"].round(3).tolist()
     [1.0, 0.667, 0.667]
     """
-    g = twin(G)
+    g, w, back = path_twin(G, weight)
     n = g.vcount()
     mode = "in" if g.is_directed() else "all"
-    c = np.nan_to_num(np.asarray(g.closeness(mode=mode, weights=edge_weights(g, weight),
-                                             normalized=True), float))
+    c = np.nan_to_num(np.asarray(g.closeness(mode=mode, weights=w, normalized=True), float))
     if wf_improved and n > 1:
         if g.is_directed():  # nodes that reach each node
             reach = np.asarray(g.neighborhood_size(order=n, mode=mode), float) - 1
@@ -228,7 +227,7 @@ def closeness(G: nx.Graph, *, weight: str | None = None, wf_improved: bool = Tru
             membership = np.asarray(g.connected_components().membership)
             reach = np.bincount(membership)[membership].astype(float) - 1
         c = c * reach / (n - 1)
-    return node_frame(G, {"closeness": c}, sort_by="closeness")
+    return node_frame(G, {"closeness": c[back]}, sort_by="closeness")
 
 
 def harmonic(G: nx.Graph, *, weight: str | None = None, normalized: bool = False) -> pd.DataFrame:
@@ -239,11 +238,10 @@ def harmonic(G: nx.Graph, *, weight: str | None = None, normalized: bool = False
     >>> harmonic(nx.path_graph(3))["harmonic"].tolist()
     [2.0, 1.5, 1.5]
     """
-    g = twin(G)
+    g, w, back = path_twin(G, weight)
     mode = "in" if g.is_directed() else "all"
-    h = np.asarray(g.harmonic_centrality(mode=mode, weights=edge_weights(g, weight),
-                                         normalized=normalized), float)
-    return node_frame(G, {"harmonic": h}, sort_by="harmonic")
+    h = np.asarray(g.harmonic_centrality(mode=mode, weights=w, normalized=normalized), float)
+    return node_frame(G, {"harmonic": h[back]}, sort_by="harmonic")
 
 
 def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:

@@ -145,7 +145,8 @@ def _separated(n: int, k: int, members: np.ndarray, owner: np.ndarray,
 
 
 def bridges(G: nx.Graph) -> pd.DataFrame:
-    """Edges whose removal disconnects their component: ``source, target``.
+    """Edges whose removal disconnects their component: ``source, target``, in
+    graph node order.
 
     >>> import networkx as nx
     >>> bridges(nx.lollipop_graph(3, 1)).values.tolist()
@@ -155,8 +156,8 @@ def bridges(G: nx.Graph) -> pd.DataFrame:
     ids = np.empty(g.vcount(), dtype=object)
     ids[:] = list(G)
     edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)[g.bridges()]
-    frame = pd.DataFrame({"source": ids[edges[:, 0]], "target": ids[edges[:, 1]]})
-    return frame.sort_values(["source", "target"], ignore_index=True)
+    edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]  # graph order, deterministic
+    return pd.DataFrame({"source": ids[edges[:, 0]], "target": ids[edges[:, 1]]})
 
 
 def clustering(G: nx.Graph) -> pd.DataFrame:
