@@ -59,3 +59,12 @@ def test_every_analysis_function_has_an_example_and_a_docs_entry(name, obj):
     assert ">>>" in (inspect.getdoc(obj) or ""), f"{name} has no example in its docstring"
     analytics = (ROOT / "docs" / "analytics.md").read_text()
     assert f"`{name.split('.')[1]}" in analytics, f"docs/analytics.md does not mention {name}"
+
+
+def test_readme_python_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
