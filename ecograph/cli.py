@@ -47,6 +47,8 @@ def main() -> None:
       ecograph generate out/big --partners 5000 --customers 200000
       ecograph cosell fixtures/it_ecosystem      # who should sell together
       ecograph gaps fixtures/it_ecosystem        # where coverage is missing
+      ecograph risk fixtures/manufacturing       # supply-chain bottlenecks, what-if
+      ecograph assess fixtures/it_ecosystem      # partner KPIs, health, tiers
 
     Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error.
     """
@@ -287,6 +289,192 @@ def gaps(bundle: Path, out_dir: Path | None, k: int, top: int, fmt: str) -> None
         out.print(_table(tables["partner_type_gaps"].head(top), title="Partner-type shortfalls"))
     if out_dir is not None:
         folder = write_tables(out_dir, tables, formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
+def _cut_option(values: tuple[str, ...]) -> dict[str, float]:
+    cuts = {}
+    for v in values:
+        party, _, fraction = v.partition("=")
+        try:
+            cuts[party] = float(fraction)
+        except ValueError as exc:
+            raise click.BadParameter(f"{v!r}: use PARTY=FRACTION, e.g. S0001=0.5") from exc
+    return cuts
+
+
+@main.command()
+@_bundle_arg
+@click.option("--remove", multiple=True, metavar="ID",
+              help="What-if: take this party out (repeat for several).")
+@click.option("--cut", multiple=True, metavar="ID=FRACTION",
+              help="What-if: cut a party's capacity by a fraction, e.g. S0001=0.5.")
+@click.option("--cascade", "threshold", type=click.FloatRange(0, 1, min_open=True),
+              help="Also run a failure cascade: a party fails once it loses more than "
+                   "this share of its inbound supply.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
+              help="How many bottlenecks to show (files hold all).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for bottlenecks, concentration, single_sourced, dominators and "
+                   "what-if tables (CSV and JSON).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print tables, or JSON for scripts.")
+def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold: float | None,
+         top: int, out_dir: Path | None, fmt: str) -> None:
+    """Rank supply-chain bottlenecks and simulate what breaks, in units of unmet demand.
+
+    Every party that ships units is scored: the customer demand left unmet
+    if it drops out, whether it is the single source of an input, an
+    articulation point, on a min-cut, or the sole path to some customers.
+    With --remove / --cut, the unmet demand per region, SKU and customer of
+    that scenario; with --cascade, the chain of knock-on failures. See
+    docs/analytics.md for the flow model and the risk score.
+
+    \b
+      ecograph risk fixtures/manufacturing
+      ecograph risk fixtures/manufacturing --remove S0001 --cascade 0.5
+      ecograph risk fixtures/it_ecosystem --cut S0003=0.5 --format json
+    """
+    from .analysis import bottlenecks as bn
+
+    cuts = _cut_option(cut)
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    with err.status("Simulating every party's removal..."):
+        tables = {"bottlenecks": bn.bottlenecks(eco), "concentration": bn.concentration(eco),
+                  "single_sourced": bn.single_sourced(eco), "dominators": bn.dominators(eco)}
+        if remove or cuts:
+            tables["what_if"] = _or_exit(lambda: bn.simulate(eco, remove=remove,
+                                                             capacity_cut=cuts))
+        if threshold is not None and remove:
+            tables["cascade"] = _or_exit(lambda: bn.cascade(eco, list(remove),
+                                                            threshold=threshold))
+    what_if = tables.get("what_if")
+    if fmt == "json":
+        report = {"bottlenecks": json.loads(tables["bottlenecks"].head(top).to_json(
+            orient="records"))}
+        if what_if is not None:
+            report["what_if"] = {"removed": list(remove), "capacity_cut": cuts,
+                                 "unmet_total": what_if.attrs["unmet_total"],
+                                 "demand_total": what_if.attrs["demand_total"],
+                                 "by_region": what_if.attrs["by_region"].to_dict("records"),
+                                 "by_sku": what_if.attrs["by_sku"].to_dict("records")}
+        if "cascade" in tables:
+            report["cascade"] = json.loads(tables["cascade"].to_json(orient="records"))
+        click.echo(json.dumps(report, indent=2))
+    else:
+        cols = ["party", "kind", "risk_score", "units_at_risk", "customers_cut_off", "why"]
+        out.print(_table(tables["bottlenecks"][cols].head(top), title="Supply-chain bottlenecks"))
+        if what_if is not None:
+            a = what_if.attrs
+            out.print(_table(a["by_sku"], title=f"What if {', '.join([*remove, *cuts])}: "
+                             f"{a['unmet_total']:,.0f} of {a['demand_total']:,.0f} units unmet"))
+            out.print(_table(a["by_region"], title="Unmet demand by region"))
+        if "cascade" in tables:
+            out.print(_table(tables["cascade"], title="Failure cascade"))
+    if out_dir is not None:
+        folder = write_tables(out_dir, tables, formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
+@main.command()
+@_bundle_arg
+@click.option("--as-of", help="Assess the ecosystem as it was before this date (YYYY-MM-DD).")
+@click.option("--k", "k", type=click.IntRange(2), help="Number of partner segments "
+              "(default: chosen by silhouette).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
+              help="How many partners to show per table (files hold all).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for partner_kpis, segments, health, tiers (CSV and JSON).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print tables, or JSON for scripts.")
+def assess(bundle: Path, as_of: str | None, k: int | None, top: int, out_dir: Path | None,
+           fmt: str) -> None:
+    """Assess every partner: KPIs, segments, health scores and tier fit.
+
+    KPIs cover deal registrations, approval and win rates, revenue won,
+    customers, units deployed, co-selling and network position. Partners are
+    segmented with k-means, scored 0-100 for health, and their tier is set
+    against what their performance supports (mis-tiered partners flagged with
+    the evidence). See docs/assessment.md.
+
+    \b
+      ecograph assess fixtures/it_ecosystem
+      ecograph assess fixtures/it_ecosystem --as-of 2025-07-01 --k 4 --out out/assess
+    """
+    from .analysis import assessment as asm
+
+    as_of = _date_option(as_of)
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    with err.status("Computing partner KPIs and network position..."):
+        kpis = asm.partner_kpis(eco, as_of=as_of)
+        segments = asm.segment_partners(kpis, k=k)
+        tables = {"partner_kpis": kpis, "segments": asm.segment_profiles(segments),
+                  "partner_health": asm.partner_health(kpis),
+                  "tier_recommendations": asm.recommend_tiers(kpis)}
+        health = asm.ecosystem_health(eco, kpis=kpis, as_of=as_of)
+    tiers = tables["tier_recommendations"]
+    flagged = tiers[tiers["mis_tiered"]]
+    if fmt == "json":
+        click.echo(json.dumps({"ecosystem_health": health.to_dict(),
+                               "mis_tiered": json.loads(flagged.to_json(orient="records")),
+                               "segments": json.loads(tables["segments"].to_json(
+                                   orient="records"))}, indent=2, default=str))
+    else:
+        out.print(_table(health.to_frame(), title="Ecosystem health"))
+        out.print(_table(flagged[["id", "tier", "recommended_tier", "direction", "evidence"]]
+                         .head(top), title=f"{len(flagged)} mis-tiered partners"))
+        out.print(_table(tables["segments"][["segment", "label", "size", "dominant_type",
+                                             "traits"]], title="Partner segments"))
+        out.print(_table(tables["partner_health"][["id", "health", "partner_type", "tier"]]
+                         .head(top), title="Healthiest partners"))
+    if out_dir is not None:
+        folder = write_tables(out_dir, {**tables, "partner_segments": segments},
+                              formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
+@main.command()
+@click.argument("old", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option("--old-as-of", help="Read OLD as it was before this date (YYYY-MM-DD).")
+@click.option("--new-as-of", help="Read NEW as it was before this date (YYYY-MM-DD).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for changes.csv and changes.json.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Print a table, or JSON for scripts.")
+def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | None,
+         out_dir: Path | None, fmt: str) -> None:
+    """List what changed from OLD to NEW: partners, tiers, health, bottlenecks, gaps.
+
+    OLD and NEW are two bundles (say, last quarter's export and this one's);
+    give one bundle and --old-as-of to compare it with itself at an earlier
+    date.
+
+    \b
+      ecograph diff exports/2025-q2 exports/2025-q3
+      ecograph diff fixtures/manufacturing --old-as-of 2021-01-01
+    """
+    from .analysis.assessment import snapshot
+    from .analysis.changes import compare
+
+    old_as_of, new_as_of = _date_option(old_as_of), _date_option(new_as_of)
+    if new is None and old_as_of is None:
+        raise click.UsageError("give NEW, or --old-as-of to compare OLD with its own past")
+    with err.status("Loading both ecosystems..."):
+        before = _or_exit(lambda: load_bundle(old))
+        after = _or_exit(lambda: load_bundle(new)) if new is not None else before
+        before = snapshot(before, old_as_of) if old_as_of else before
+        after = snapshot(after, new_as_of) if new_as_of else after
+    with err.status("Comparing partners, bottlenecks and coverage..."):
+        changes = compare(before, after)
+    if fmt == "json":
+        click.echo(changes.to_json(orient="records", indent=2))
+    else:
+        out.print(_table(changes, title=f"{len(changes)} changes"))
+    if out_dir is not None:
+        folder = write_tables(out_dir, {"changes": changes}, formats=("csv", "json"))
         err.print(f"Tables written to [bold]{folder.resolve()}[/]")
 
 

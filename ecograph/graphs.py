@@ -22,6 +22,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .frames import isin
+
 if TYPE_CHECKING:
     from .ecosystem import Ecosystem
 
@@ -105,7 +107,7 @@ def _build(eco: Ecosystem, nodes: pd.Index, edges: pd.DataFrame, graph_cls: type
 
 def _nodes(eco: Ecosystem, kinds: tuple[str, ...] | None = None, ids=None) -> pd.Index:
     parties = eco.parties
-    keep = parties["kind"].isin(kinds) if kinds else parties["id"].isin(ids)
+    keep = parties["kind"].isin(kinds) if kinds else isin(parties["id"], ids)
     return pd.Index(parties.loc[keep, "id"])
 
 
@@ -134,7 +136,7 @@ def bipartite_graph(eco: Ecosystem) -> nx.Graph:
     ``weight`` (relationships + deals).
     """
     rel = eco.relationships
-    sells = rel[(rel["type"] == "sells_to") & rel["source"].isin(eco.partners["id"])]
+    sells = rel[(rel["type"] == "sells_to") & isin(rel["source"], eco.partners["id"])]
     d = eco.deals
     won = d["status"] == "won"
     edges = pd.concat([
@@ -196,10 +198,14 @@ def _merge_parallel(edges: pd.DataFrame) -> pd.DataFrame:
     """One edge per (u, v): capacities summed (NaN if none known), types listed."""
     grouped = edges.groupby(["u", "v"], sort=False)
     merged = grouped["capacity"].sum(min_count=1).reset_index()
-    present = pd.crosstab([edges["u"], edges["v"]], edges["types"]) > 0
-    names = np.array(present.columns, dtype=object)
-    joined = pd.Series([",".join(names[row]) for row in present.to_numpy()], index=present.index)
-    merged["types"] = joined.reindex(pd.MultiIndex.from_frame(merged[["u", "v"]])).to_numpy()
+    # each type is one bit; the distinct types of an edge sum to its bit set
+    codes, names = pd.factorize(edges["types"], sort=True)
+    distinct = pd.DataFrame({"u": edges["u"], "v": edges["v"], "bit": np.left_shift(1, codes)})
+    mask = distinct.drop_duplicates().groupby(["u", "v"], sort=False)["bit"].sum()
+    sets = np.unique(mask.to_numpy())
+    label = {m: ",".join(n for k, n in enumerate(names) if m >> k & 1) for m in sets}
+    key = pd.MultiIndex.from_frame(merged[["u", "v"]])
+    merged["types"] = mask.reindex(key).map(label).to_numpy()
     return merged
 
 

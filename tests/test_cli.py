@@ -135,3 +135,44 @@ def test_cosell_and_gaps_exit_1_on_an_invalid_bundle(run, tiny):
     edit(tiny, "deals.csv", "D1,P1,C1,", "D1,P1,C9,")
     assert run("cosell", tiny).exit_code == 1
     assert run("gaps", tiny).exit_code == 1
+
+
+def test_risk_names_the_chokepoint_and_simulates_a_removal(run, fixtures_dir, tmp_path, truths):
+    choke = truths["manufacturing"]["chokepoint_supplier"]
+    out = tmp_path / "risk"
+    result = run("risk", fixtures_dir / "manufacturing", "--remove", choke["id"], "--cascade", 0.5,
+                 "--format", "json", "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["bottlenecks"][0]["party"] == choke["id"]
+    assert report["what_if"]["removed"] == [choke["id"]]
+    assert 0 < report["what_if"]["unmet_total"] < report["what_if"]["demand_total"]
+    assert report["cascade"][0] == {**report["cascade"][0], "round": 0, "party": choke["id"]}
+    assert {"bottlenecks.csv", "what_if.csv", "cascade.json", "dominators.csv"} <= {
+        p.name for p in out.iterdir()}
+
+
+def test_risk_refuses_unknown_parties_and_bad_cuts(run, fixtures_dir):
+    assert run("risk", fixtures_dir / "manufacturing", "--remove", "NOPE").exit_code == 2
+    assert run("risk", fixtures_dir / "manufacturing", "--cut", "S0001=half").exit_code == 2
+
+
+def test_assess_flags_the_mis_tiered_partner(run, fixtures_dir, truths):
+    result = run("assess", fixtures_dir / "it_ecosystem", "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    planted = truths["it_ecosystem"]["mis_tiered_partner"]
+    assert report["mis_tiered"][0]["id"] == planted["id"]
+    assert 0 <= report["ecosystem_health"]["score"] <= 100
+
+
+def test_diff_lists_partners_that_joined(run, fixtures_dir, ecosystems):
+    result = run("diff", fixtures_dir / "manufacturing", "--old-as-of", "2021-01-01",
+                 "--format", "json")
+    assert result.exit_code == 0
+    changes = json.loads(result.stdout)
+    partners = ecosystems["manufacturing"].partners
+    joined = set(partners.loc[partners["joined"] >= "2021-01-01", "id"])
+    assert {c["party"] for c in changes if c["change"] == "partner_added"} == joined
+    assert run("diff", fixtures_dir / "manufacturing").exit_code == 2  # nothing to compare with
+

@@ -11,9 +11,24 @@ taking a NetworkX graph and returning a DataFrame.
 - :mod:`.coselling` — account mapping, link scores, complementarity, suggestions
 - :mod:`.cosell_ranker` — a supervised co-selling ranker with a temporal evaluation
 - :mod:`.coverage` — region × segment × capability coverage, gaps and fixes
+- :mod:`.bottlenecks` — supply-chain risk: what-if, cascades, dominators, max-flow
+- :mod:`.assessment` — partner KPIs, segments, health, tiers, snapshots, MICMAC
+- :mod:`.changes` — what changed between two snapshots, across analyses
 """
 
-from . import activity, brokerage, centrality, communities, cosell_ranker, coselling, coverage, structure
+from . import (
+               activity,
+               assessment,
+               bottlenecks,
+               brokerage,
+               centrality,
+               changes,
+               communities,
+               cosell_ranker,
+               coselling,
+               coverage,
+               structure,
+)
 
 __all__ = ["activity", "brokerage", "centrality", "communities", "structure", "coselling", "cosell_ranker",
-           "coverage"]
+           "coverage", "bottlenecks", "assessment", "changes"]

@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
+from ..frames import isin
 from ._common import check_choice
 from .activity import partner_activity
 
@@ -91,7 +92,7 @@ def _sold(eco: Ecosystem) -> pd.DataFrame:
                        rel.set_axis(["partner", "customer"], axis=1)]).drop_duplicates()
     accounts = eco.customers[["id", "region", "segment"]].rename(columns={"id": "customer"})
     pairs = pairs.merge(accounts, on="customer").rename(columns={"partner": "id"})
-    return pairs[pairs["id"].isin(eco.partners["id"])]
+    return pairs[isin(pairs["id"], eco.partners["id"])]
 
 
 def _demand(eco: Ecosystem) -> pd.DataFrame:
@@ -189,7 +190,7 @@ def partner_type_gaps(eco: Ecosystem, *, min_customers: int = 20) -> pd.DataFram
     by_segment = pd.crosstab(buyers["region"], buyers["segment"])  # regions × segments
     segments = by_segment.columns
     sold = _sold(eco)
-    sold = sold[sold["customer"].isin(buyers["id"])]
+    sold = sold[isin(sold["customer"], buyers["id"])]
     mix = pd.crosstab(sold["id"], sold["segment"], normalize="index")
     mix = mix.reindex(columns=segments, fill_value=0.0)
     types = partners["partner_type"]

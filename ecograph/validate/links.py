@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import Findings
+from ..frames import isin
 from ..ingest import ROW
 from ..schema import RELATIONSHIP_ENDPOINTS, TABLES
 
@@ -61,17 +60,10 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
                                       for t in col.ref])
             values = frame[[ROW, col.name]].explode(col.name) if col.many else frame[[ROW, col.name]]
             values = values[values[col.name].notna()]
-            bad = values[~_is_in(values[col.name], allowed)]
+            bad = values[~isin(values[col.name], allowed)]
             if len(bad):
                 findings.add_many(files[name], bad[ROW], col.name, "dangling_reference",
                                   bad[col.name], f"no {' or '.join(col.ref)} row has this id")
-
-
-def _is_in(values: pd.Series, allowed: np.ndarray) -> np.ndarray:
-    """Vectorised membership test of string ids (a hash join in Arrow)."""
-    found = pc.is_in(pa.array(values.to_numpy(dtype=object), type=pa.string()),
-                     value_set=pa.array(allowed, type=pa.string()))
-    return found.to_numpy(zero_copy_only=False)
 
 
 def check_relationship_endpoints(rel: pd.DataFrame, file: str, owners: pd.DataFrame,

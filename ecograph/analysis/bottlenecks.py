@@ -1,0 +1,527 @@
+"""Supply-chain risk: what breaks, in units of unmet demand, when a party drops out.
+
+The supply network is read per SKU from the relationships that carry units:
+``supplies`` (supplier → buyer), ``distributes_for`` (the principal ships to
+its distributor) and ``sells_to`` with a SKU and a volume (a partner ships to
+a customer, which is where demand sits). Each *stock* is a (party, SKU) pair.
+A party that ships a SKU it receives from nobody *produces* it, and needs
+every input of the SKU's bill of materials (``asset_classes.inputs``) that
+reaches it.
+
+**The flow model** (proportional sharing): a stock passes on the share of its
+supply that still arrives — the volume-weighted share of its inbound
+suppliers' availability, or for a producer the *least* available of its
+inputs (a pump needs a gearbox *and* a motor); a removed party passes on
+nothing, a party whose capacity is cut by ``f`` passes on ``1 − f``. A
+customer receives its demand (its ``sells_to`` volumes) times the
+availability that reaches it; the rest is **unmet demand**, in units of the
+SKU. The propagation is a sparse matrix product per step, repeated until
+nothing changes (as many steps as the chain is deep).
+
+- :func:`supply_flows` — the per-SKU flow edges and customer demand;
+- :func:`simulate` — what-if: remove parties or cut capacity, unmet demand per
+  customer and SKU (summaries by region and product in ``attrs``);
+- :func:`cascade` — parties that fail once they lose more than a threshold of
+  their inbound supply, round by round;
+- :func:`dominators` — for each customer and SKU, the parties every supply
+  path passes through (removing one cuts the customer off entirely);
+- :func:`single_sourced` — inputs a buyer gets from exactly one supplier;
+- :func:`max_flow` — max-flow / min-cut of a SKU from its producers to its
+  customers' demand;
+- :func:`concentration` — Herfindahl–Hirschman index of supply shares;
+- :func:`bottlenecks` — the ranked table joining all of the above.
+
+>>> from ecograph import load_bundle
+>>> eco = load_bundle("fixtures/manufacturing")
+>>> bottlenecks(eco)["party"].iloc[0]
+'S0001'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import ParameterError
+from ..frames import isin
+from . import structure
+
+__all__ = ["supply_flows", "simulate", "cascade", "dominators", "single_sourced", "max_flow",
+           "concentration", "bottlenecks", "RISK_WEIGHTS"]
+
+#: Points added to a party's risk score per structural signal (see :func:`bottlenecks`).
+RISK_WEIGHTS = {"single_source": 10.0, "articulation_point": 5.0, "in_min_cut": 5.0,
+                "dominator": 10.0}
+
+
+def supply_flows(eco) -> pd.DataFrame:
+    """Unit flows per SKU: ``source, target, sku, capacity`` (summed yearly volume;
+    1 where no volume is given), one row per (source, target, sku).
+
+    >>> from ecograph import load_bundle
+    >>> flows = supply_flows(load_bundle("fixtures/manufacturing"))
+    >>> sorted(flows["sku"].unique())
+    ['GEARBOX', 'MOTOR', 'PUMP', 'STEEL', 'VALVE']
+    """
+    rel = eco.relationships
+    rel = rel[rel["sku"].notna()]
+    fwd = rel[rel["type"].isin(["supplies", "sells_to"])]
+    back = rel[rel["type"] == "distributes_for"]
+    flows = pd.concat([
+        pd.DataFrame({"source": fwd["source"], "target": fwd["target"], "sku": fwd["sku"],
+                      "capacity": fwd["volume"]}),
+        pd.DataFrame({"source": back["target"], "target": back["source"], "sku": back["sku"],
+                      "capacity": back["volume"]})], ignore_index=True)
+    flows["capacity"] = flows["capacity"].fillna(1.0).astype(float)
+    return flows.groupby(["source", "target", "sku"], as_index=False, sort=True)["capacity"].sum()
+
+
+@dataclass(frozen=True)
+class _Network:
+    """Stocks (party, SKU) with flow edges between them and bill-of-materials needs."""
+
+    stocks: pd.DataFrame  # party, sku, demand (customers), producer (bool)
+    flow: sp.csr_matrix  # W[v, u] = share of stock v's inbound coming from stock u
+    inflow: np.ndarray  # units per year into each stock
+    ships: np.ndarray  # bool per stock: it has outgoing flows
+    bom_output: np.ndarray  # producer stock per BOM need, sorted
+    bom_input: np.ndarray  # input stock it needs
+    party_codes: np.ndarray  # party code of each stock
+    parties: pd.Index
+
+    @property
+    def has_inflow(self) -> np.ndarray:
+        return self.inflow > 0
+
+    @property
+    def depth(self) -> int:
+        return len(self.stocks) + 1
+
+    @property
+    def demand_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.stocks["demand"].to_numpy() > 0)
+
+
+def _network(eco) -> _Network:
+    flows = supply_flows(eco)
+    stocks = pd.concat([flows[["source", "sku"]].set_axis(["party", "sku"], axis=1),
+                        flows[["target", "sku"]].set_axis(["party", "sku"], axis=1)])
+    stocks = stocks.drop_duplicates().sort_values(["party", "sku"], ignore_index=True)
+    key = pd.MultiIndex.from_frame(stocks)
+    src = key.get_indexer(pd.MultiIndex.from_arrays([flows["source"], flows["sku"]]))
+    dst = key.get_indexer(pd.MultiIndex.from_arrays([flows["target"], flows["sku"]]))
+    n = len(stocks)
+    inflow = np.bincount(dst, weights=flows["capacity"].to_numpy(), minlength=n)
+    has_inflow = inflow > 0
+    W = sp.csr_matrix((flows["capacity"].to_numpy() / inflow[dst], (dst, src)), shape=(n, n))
+    into_customer = isin(flows["target"], eco.customers["id"])
+    demand = np.bincount(dst[into_customer], weights=flows["capacity"].to_numpy()[into_customer],
+                         minlength=n)
+    ships = np.zeros(n, bool)
+    ships[src] = True
+    producer = ships & ~has_inflow
+    # bill of materials: a producer needs each input that reaches it
+    bom = eco.asset_classes[["sku", "inputs"]].explode("inputs").dropna()
+    prod = stocks[producer].reset_index().merge(bom, on="sku")
+    need = key.get_indexer(pd.MultiIndex.from_arrays([prod["party"], prod["inputs"]]))
+    keep = need >= 0
+    order = np.argsort(prod["index"].to_numpy()[keep], kind="stable")
+    stocks = stocks.assign(demand=demand, producer=producer)
+    parties = pd.Index(stocks["party"].unique())
+    return _Network(stocks, W, inflow, ships, prod["index"].to_numpy()[keep][order],
+                    need[keep][order], parties.get_indexer(stocks["party"]), parties)
+
+
+def _availability(net: _Network, down: np.ndarray) -> np.ndarray:
+    """Availability of every stock (rows) in each scenario (columns of ``down``,
+    the share of each party's capacity that is lost: 1 = removed)."""
+    # a cut shrinks what a party ships, once: inputs it consumes are not cut again
+    lost = down[net.party_codes]  # stocks × scenarios
+    keep = 1.0 - np.where(net.ships[:, None], lost, np.floor(lost))
+    a = keep.copy()
+    starts = np.flatnonzero(np.r_[True, net.bom_output[1:] != net.bom_output[:-1]]) \
+        if len(net.bom_output) else np.array([], dtype=np.int64)
+    for _ in range(net.depth):
+        inbound = net.flow @ a
+        nxt = np.where(net.has_inflow[:, None], inbound, 1.0)
+        if len(starts):
+            least = np.minimum.reduceat(a[net.bom_input], starts, axis=0)
+            nxt[net.bom_output[starts]] = np.minimum(nxt[net.bom_output[starts]], least)
+        nxt = nxt * keep
+        if np.abs(nxt - a).max(initial=0.0) < 1e-12:
+            return nxt
+        a = nxt
+    return a
+
+
+def _inbound(net: _Network, a: np.ndarray) -> np.ndarray:
+    """What reaches each stock (before its own removal): the customer's view."""
+    return np.where(net.has_inflow[:, None], net.flow @ a, 1.0)
+
+
+def _scenario(net: _Network, remove, capacity_cut) -> np.ndarray:
+    down = np.zeros((len(net.parties), 1))
+    unknown = [p for p in [*remove, *(capacity_cut or {})] if p not in net.parties]
+    if unknown:
+        raise ParameterError(f"not in the supply network: {', '.join(map(str, unknown[:5]))}")
+    for p, f in (capacity_cut or {}).items():
+        if not 0 <= f <= 1:
+            raise ParameterError(f"capacity cut for {p} must be a fraction in [0, 1]; got {f}")
+        down[net.parties.get_loc(p), 0] = f
+    down[net.parties.get_indexer(list(remove)), 0] = 1.0
+    return down
+
+
+def simulate(eco, *, remove=(), capacity_cut: dict | None = None) -> pd.DataFrame:
+    """Unmet demand per customer and SKU after removing parties or cutting capacity.
+
+    Columns: ``customer, sku, region, demand, delivered, unmet`` (units), for
+    every customer with demand, most unmet first. ``attrs`` holds
+    ``unmet_total``, ``demand_total``, and ``by_region`` / ``by_sku`` tables.
+
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/manufacturing")
+    >>> hit = simulate(eco, remove=["S0001"])
+    >>> hit.attrs["unmet_total"] == float(hit.loc[hit["sku"] == "PUMP", "demand"].sum())
+    True
+    """
+    net = _network(eco)
+    a = _availability(net, _scenario(net, remove, capacity_cut))
+    return _customer_frame(eco, net, _inbound(net, a)[:, 0])
+
+
+def _customer_frame(eco, net: _Network, reach: np.ndarray) -> pd.DataFrame:
+    rows = np.flatnonzero(net.stocks["demand"].to_numpy() > 0)
+    s = net.stocks.iloc[rows]
+    region = eco.customers.set_index("id")["region"]
+    demand = s["demand"].to_numpy()
+    out = pd.DataFrame({"customer": s["party"].to_numpy(), "sku": s["sku"].to_numpy(),
+                        "region": region.reindex(s["party"]).to_numpy(), "demand": demand,
+                        "delivered": demand * reach[rows]})
+    unmet = out["demand"].to_numpy() - out["delivered"].to_numpy()
+    out["unmet"] = np.where(unmet > 1e-9 * np.maximum(demand, 1.0), unmet, 0.0)  # float noise
+    out = out.sort_values(["unmet", "customer"], ascending=[False, True], ignore_index=True)
+    out.attrs.update(unmet_total=float(out["unmet"].sum()), demand_total=float(demand.sum()),
+                     by_region=out.groupby("region")[["demand", "unmet"]].sum().reset_index(),
+                     by_sku=out.groupby("sku")[["demand", "unmet"]].sum().reset_index())
+    return out
+
+
+def cascade(eco, remove, *, threshold: float = 0.5, max_rounds: int = 20) -> pd.DataFrame:
+    """Knock-on failures: after ``remove``, any party that has lost more than
+    ``threshold`` of its inbound supply (in units, all SKUs together) fails
+    too, then its customers' and buyers' losses are recomputed, round by round.
+
+    Columns: ``round`` (0 = the parties removed), ``party``, ``kind``, ``lost``
+    (share of its inbound units lost), ``cause`` (the SKU it lost most of).
+    Customers do not fail; their unmet demand is in ``attrs["unmet_total"]``.
+
+    >>> from ecograph import load_bundle
+    >>> chain = cascade(load_bundle("fixtures/manufacturing"), ["S0002"], threshold=0.5)
+    >>> chain.loc[chain["party"] == "S0001", ["round", "cause"]].values.tolist()
+    [[1, 'STEEL']]
+    """
+    if not 0 < threshold <= 1:
+        raise ParameterError(f"threshold must be in (0, 1]; got {threshold}")
+    net = _network(eco)
+    down = _scenario(net, remove, None)
+    kinds = eco.parties.set_index("id")["kind"]
+    customer = kinds.reindex(net.parties).eq("customer").to_numpy()
+    rows = [{"round": 0, "party": p, "lost": 1.0, "cause": "removed"} for p in remove]
+    total = np.bincount(net.party_codes, weights=net.inflow, minlength=len(net.parties))
+    for r in range(1, max_rounds + 1):
+        reach = _inbound(net, _availability(net, down))[:, 0]
+        missing = net.inflow * (1.0 - reach)
+        lost = np.bincount(net.party_codes, weights=missing, minlength=len(net.parties))
+        lost = np.divide(lost, total, out=np.zeros_like(lost), where=total > 0)
+        worst = pd.DataFrame({"party": net.party_codes, "missing": missing,
+                              "sku": net.stocks["sku"]})
+        cause = worst.sort_values("missing", ascending=False).drop_duplicates("party")
+        cause = cause.set_index("party")["sku"]
+        fails = np.flatnonzero((lost > threshold + 1e-12) & (down[:, 0] < 1) & ~customer)
+        if not len(fails):
+            break
+        down[fails, 0] = 1.0
+        rows += [{"round": r, "party": net.parties[p], "lost": float(lost[p]), "cause": cause[p]}
+                 for p in fails]
+    out = pd.DataFrame(rows, columns=["round", "party", "lost", "cause"])
+    out.insert(2, "kind", kinds.reindex(out["party"]).to_numpy())
+    reach = _inbound(net, _availability(net, down))[:, 0]
+    out.attrs["unmet_total"] = _customer_frame(eco, net, reach).attrs["unmet_total"]
+    return out
+
+
+def _losses(net: _Network, candidates: np.ndarray, batch: int = 64):
+    """For each batch of candidates, the availability reaching every demand stock
+    when each is removed (demand stocks × batch): one sparse product per step
+    serves a whole batch of scenarios."""
+    rows = net.demand_rows
+    for start in range(0, len(candidates), batch):
+        chunk = candidates[start:start + batch]
+        down = np.zeros((len(net.parties), len(chunk)))
+        down[chunk, np.arange(len(chunk))] = 1.0
+        yield chunk, _inbound(net, _availability(net, down))[rows]
+
+
+def _throughput(net: _Network) -> np.ndarray:
+    """Demand units that depend on each party, to first order: a backward pass
+    that splits each stock's dependent demand over its suppliers by volume and
+    gives every bill-of-materials input the producer's whole demand. Exact for
+    a party whose influence reaches each product through one input; an upper
+    bound otherwise. The maximum over the party's stocks."""
+    demand = net.stocks["demand"].to_numpy()
+    thr = demand.copy()
+    back = net.flow.T.tocsr()
+    for _ in range(net.depth):
+        nxt = demand + back @ thr
+        np.add.at(nxt, net.bom_input, thr[net.bom_output])
+        if np.abs(nxt - thr).max(initial=0.0) < 1e-9:
+            break
+        thr = nxt
+    out = np.zeros(len(net.parties))
+    np.maximum.at(out, net.party_codes, thr)
+    return out
+
+
+def _candidates(eco, net: _Network) -> np.ndarray:
+    """Parties whose removal can cut anyone's supply: everyone who ships units."""
+    shipping = np.unique(net.party_codes[np.asarray(net.flow.sum(axis=0)).ravel() > 0])
+    return shipping[~isin(net.parties[shipping], eco.customers["id"])]
+
+
+def _exact_set(eco, net: _Network, exact: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates and their first-order throughput; the ``exact`` largest by
+    throughput come first (all when ``exact`` is None)."""
+    cand = _candidates(eco, net)
+    thr = _throughput(net)[cand]
+    order = np.argsort(-thr, kind="stable")
+    cand, thr = cand[order], thr[order]
+    return (cand, thr) if exact is None else (cand[:exact], thr[:exact])
+
+
+def dominators(eco, *, exact: int | None = 256) -> pd.DataFrame:
+    """For each customer and SKU it buys, the parties every supply path passes
+    through — including through a bill of materials (a pump's only gearbox
+    supplier dominates every pump buyer). Removing any of them leaves the
+    customer's demand for that SKU entirely unmet. Parties are tested by
+    simulation, the ``exact`` largest by dependent demand (every party when
+    None); a dominator of a customer carries all its demand, so it ranks high.
+
+    Columns: ``customer, sku, dominator``; sorted by dominator, customer.
+
+    >>> from ecograph import load_bundle
+    >>> d = dominators(load_bundle("fixtures/manufacturing"))
+    >>> "S0001" in set(d["dominator"])
+    True
+    """
+    net = _network(eco)
+    cand, _ = _exact_set(eco, net, exact)
+    rows = net.demand_rows
+    parts = []
+    for chunk, reach in _losses(net, cand):
+        r, c = np.nonzero(reach < 1e-12)
+        parts.append(pd.DataFrame({"row": rows[r], "dominator": net.parties[chunk[c]]}))
+    hits = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"row": np.array([], dtype=np.int64), "dominator": []})
+    s = net.stocks.iloc[hits["row"]]
+    out = pd.DataFrame({"customer": s["party"].to_numpy(), "sku": s["sku"].to_numpy(),
+                        "dominator": hits["dominator"].to_numpy()})
+    return out.sort_values(["dominator", "customer", "sku"], ignore_index=True)
+
+
+def single_sourced(eco) -> pd.DataFrame:
+    """Inputs a buyer receives from exactly one supplier (customers excluded).
+
+    Columns: ``buyer, sku, supplier, units``, largest volume first.
+
+    >>> from ecograph import load_bundle
+    >>> s = single_sourced(load_bundle("fixtures/manufacturing"))
+    >>> bool(((s["supplier"] == "S0001") & (s["sku"] == "GEARBOX")).any())
+    True
+    """
+    flows = supply_flows(eco)
+    flows = flows[~isin(flows["target"], eco.customers["id"])]
+    count = flows.groupby(["target", "sku"])["source"].transform("nunique")
+    one = flows[count == 1]
+    out = pd.DataFrame({"buyer": one["target"], "sku": one["sku"], "supplier": one["source"],
+                        "units": one["capacity"]})
+    return out.sort_values(["units", "buyer"], ascending=[False, True], ignore_index=True)
+
+
+def max_flow(eco, sku: str) -> pd.DataFrame:
+    """Max-flow / min-cut of one SKU, from the parties that produce it (unlimited)
+    through the capacity-limited flow edges to customers (each limited by its
+    demand). Returns the min-cut edges ``source, target, capacity`` (``source``
+    ``<producers>`` or ``target`` ``<demand>`` for the artificial ends);
+    ``attrs`` holds ``flow`` (units deliverable) and ``cut_capacity`` (equal, by
+    the max-flow min-cut theorem) and ``demand``.
+
+    >>> from ecograph import load_bundle
+    >>> cut = max_flow(load_bundle("fixtures/manufacturing"), "PUMP")
+    >>> cut.attrs["flow"] == cut.attrs["cut_capacity"] == float(cut["capacity"].sum())
+    True
+    """
+    flows = supply_flows(eco)
+    f = flows[flows["sku"] == sku]
+    if f.empty:
+        raise ParameterError(f"no flows of SKU {sku!r}")
+    nodes = pd.Index(pd.unique(pd.concat([f["source"], f["target"]])))
+    n = len(nodes)
+    producers = np.setdiff1d(np.arange(n), nodes.get_indexer(f["target"]))
+    customers = np.flatnonzero(isin(nodes, eco.customers["id"]))
+    demand = f[isin(f["target"], eco.customers["id"])].groupby("target")["capacity"].sum()
+    source, sink = n, n + 1
+    big = float(f["capacity"].sum()) + 1.0
+    edges = np.concatenate([
+        np.column_stack([nodes.get_indexer(f["source"]), nodes.get_indexer(f["target"])]),
+        np.column_stack([np.full(len(producers), source), producers]),
+        np.column_stack([customers, np.full(len(customers), sink)])])
+    cap = np.concatenate([f["capacity"].to_numpy(), np.full(len(producers), big),
+                          demand.reindex(nodes[customers]).to_numpy()])
+    g = ig.Graph(n=n + 2, edges=edges, directed=True)
+    flow = g.maxflow(source, sink, capacity=cap.tolist())
+    names = np.array([*nodes, "<producers>", "<demand>"], dtype=object)
+    cut = np.asarray(flow.cut, dtype=np.int64)
+    out = pd.DataFrame({"source": names[edges[cut, 0]], "target": names[edges[cut, 1]],
+                        "capacity": cap[cut]})
+    out = out.sort_values("capacity", ascending=False, ignore_index=True)
+    out.attrs.update(flow=float(flow.value), cut_capacity=float(cap[cut].sum()),
+                     demand=float(demand.sum()))
+    return out
+
+
+def concentration(eco) -> pd.DataFrame:
+    """Herfindahl–Hirschman index of supply shares (0–10,000; above 2,500 is
+    highly concentrated), per input SKU, per supplier region and per supply
+    tier. Columns: ``scope`` (``sku``/``region``/``tier``), ``key``,
+    ``suppliers``, ``units``, ``hhi``, ``top_supplier``, ``top_share``.
+
+    >>> from ecograph import load_bundle
+    >>> c = concentration(load_bundle("fixtures/manufacturing")).set_index(["scope", "key"])
+    >>> float(c.loc[("sku", "GEARBOX"), "hhi"])
+    10000.0
+    """
+    s = eco.suppliers[["id", "region", "supply_tier"]].rename(columns={"id": "source"})
+    flows = supply_flows(eco).merge(s, on="source")
+    frames = []
+    for scope, col in (("sku", "sku"), ("region", "region"), ("tier", "supply_tier")):
+        by = flows.groupby([col, "source"])["capacity"].sum().rename("units").reset_index()
+        total = by.groupby(col)["units"].transform("sum")
+        by["share"] = by["units"] / total
+        top = by.sort_values("share", ascending=False).drop_duplicates(col).set_index(col)
+        agg = by.groupby(col).agg(suppliers=("source", "nunique"), units=("units", "sum"),
+                                  hhi=("share", lambda x: float((100 * x) ** 2 @ np.ones(len(x)))))
+        agg["top_supplier"] = top["source"]
+        agg["top_share"] = top["share"]
+        frames.append(agg.reset_index().rename(columns={col: "key"}).assign(scope=scope))
+    out = pd.concat(frames, ignore_index=True)
+    out["key"] = out["key"].astype(str)
+    cols = ["scope", "key", "suppliers", "units", "hhi", "top_supplier", "top_share"]
+    return out[cols].sort_values(["scope", "hhi"], ascending=[True, False], ignore_index=True)
+
+
+def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
+                include_company: bool = False) -> pd.DataFrame:
+    """Every party that ships units, ranked by supply risk, with the why.
+
+    Columns: ``party, kind, risk_score, units_at_risk`` (demand units unmet if
+    it drops out), ``share_at_risk`` (of all demand), ``exact`` (whether
+    ``units_at_risk`` was simulated — for the ``exact`` parties with the most
+    dependent demand — or is the first-order bound), ``customers_affected``,
+    ``customers_cut_off`` (it dominates their supply), ``regions`` affected,
+    the signals ``single_source`` (sole supplier of some buyer's input),
+    ``articulation_point`` (its removal splits the supply network),
+    ``in_min_cut`` (it ships over a min-cut edge of some SKU), ``dominator``,
+    and ``why``. The focal company, through which everything flows by
+    construction, is left out unless ``include_company``.
+
+    ``risk_score = 100 · share_at_risk + Σ RISK_WEIGHTS[signal]`` over the
+    signals present: the demand it carries, plus points for structural
+    fragility that volumes alone do not show.
+
+    >>> from ecograph import load_bundle
+    >>> top = bottlenecks(load_bundle("fixtures/it_ecosystem"), top=3)
+    >>> top.loc[0, "party"], bool(top.loc[0, "single_source"]), bool(top.loc[0, "dominator"])
+    ('S0001', True, True)
+    """
+    net = _network(eco)
+    cand, thr = _exact_set(eco, net, None)
+    if not include_company:
+        keep = ~net.parties[cand].isin(eco.company["id"])
+        cand, thr = cand[keep], thr[keep]
+    n_exact = len(cand) if exact is None else min(exact, len(cand))
+    rows = net.demand_rows
+    demand = net.stocks["demand"].to_numpy()[rows]
+    customer = pd.factorize(net.party_codes[rows])[0]
+    region_codes, regions = pd.factorize(eco.customers.set_index("id")["region"].reindex(
+        net.stocks["party"].to_numpy()[rows]))
+    at_risk = thr.copy()
+    affected = np.zeros(len(cand), dtype=np.int64)
+    cut_off = np.zeros(len(cand), dtype=np.int64)
+    touched = [""] * len(cand)
+    n_cust = customer.max() + 1 if len(customer) else 0
+    for start, (chunk, reach) in zip(range(0, n_exact, 64), _losses(net, cand[:n_exact]),
+                                     strict=False):
+        cols = slice(start, start + len(chunk))
+        unmet = (demand[:, None] * (1.0 - reach)).clip(min=0)
+        at_risk[cols] = unmet.sum(axis=0)
+        affected[cols] = _distinct(customer, n_cust, unmet > 1e-9)
+        cut_off[cols] = _distinct(customer, n_cust, reach < 1e-12)
+        hit = _distinct_sets(region_codes, len(regions), unmet > 1e-9)
+        for j, codes in enumerate(hit):
+            touched[start + j] = ", ".join(sorted(regions[codes]))
+    out = pd.DataFrame({"party": net.parties[cand], "units_at_risk": at_risk,
+                        "exact": np.arange(len(cand)) < n_exact,
+                        "customers_affected": affected, "customers_cut_off": cut_off,
+                        "regions": touched})
+    out["share_at_risk"] = out["units_at_risk"] / max(demand.sum(), 1e-12)
+    single = set(single_sourced(eco)["supplier"])
+    points = set(structure.articulation_points(eco.view("supply"))["id"])
+    in_cut = {p for sku in net.stocks.loc[net.stocks["demand"] > 0, "sku"].unique()
+              for p in max_flow(eco, sku)["source"]}
+    out["single_source"] = out["party"].isin(single)
+    out["articulation_point"] = out["party"].isin(points)
+    out["in_min_cut"] = out["party"].isin(in_cut)
+    out["dominator"] = out["customers_cut_off"] > 0
+    signals = list(RISK_WEIGHTS)
+    out["risk_score"] = 100 * out["share_at_risk"] + sum(
+        out[s].astype(float) * w for s, w in RISK_WEIGHTS.items())
+    out.insert(1, "kind", eco.parties.set_index("id")["kind"].reindex(out["party"]).to_numpy())
+    out = out.sort_values(["risk_score", "party"], ascending=[False, True], ignore_index=True)
+    out = out.head(top) if top is not None else out
+    out["why"] = [_why(r, signals) for r in out.itertuples(index=False)]  # rows shown
+    cols = ["party", "kind", "risk_score", "units_at_risk", "share_at_risk", "exact",
+            "customers_affected", "customers_cut_off", "regions", *signals, "why"]
+    return out[cols].reset_index(drop=True)
+
+
+def _distinct(codes: np.ndarray, n: int, mask: np.ndarray) -> np.ndarray:
+    """Per column of ``mask``, how many distinct ``codes`` its true rows hold."""
+    onehot = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                           shape=(n, len(codes)))
+    return np.asarray(((onehot @ sp.csr_matrix(mask)) > 0).sum(axis=0)).ravel()
+
+
+def _distinct_sets(codes: np.ndarray, n: int, mask: np.ndarray) -> list[np.ndarray]:
+    onehot = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                           shape=(n, len(codes)))
+    present = ((onehot @ sp.csr_matrix(mask)) > 0).T.tocsr()
+    return [present.indices[present.indptr[j]:present.indptr[j + 1]]
+            for j in range(present.shape[0])]
+
+
+def _why(r, signals: list[str]) -> str:
+    bound = "" if r.exact else " (first-order bound)"
+    bits = [f"{r.units_at_risk:,.0f} units of demand ({r.share_at_risk:.0%}) unmet "
+            f"without it{bound}"]
+    if r.customers_cut_off:
+        bits.append(f"sole path to {r.customers_cut_off} customers")
+    labels = {"single_source": "single source of an input",
+              "articulation_point": "articulation point of the supply network",
+              "in_min_cut": "on a min-cut edge", "dominator": None}
+    bits += [labels[s] for s in signals if getattr(r, s) and labels[s]]
+    return "; ".join(bits)

@@ -1,0 +1,342 @@
+"""Partner assessment: the planted mis-tiering is caught, KPIs follow the tables, scores
+behave, snapshots never see the future, and MICMAC matches a hand computation."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import ecograph
+from ecograph.analysis import assessment as A
+from ecograph.analysis.activity import partner_activity
+from ecograph.analysis.communities import detect_communities
+from ecograph.errors import ParameterError
+
+from .conftest import random_graph
+
+MID = "2025-07-01"
+
+
+@pytest.fixture(scope="module")
+def kpis(ecosystems) -> dict[str, pd.DataFrame]:
+    return {name: A.partner_kpis(eco) for name, eco in ecosystems.items()}
+
+
+@pytest.fixture(scope="module")
+def tiny_eco(fixtures_dir) -> ecograph.Ecosystem:
+    return ecograph.load_bundle(fixtures_dir / "tiny")
+
+
+def _copy(eco: ecograph.Ecosystem, **changes: pd.DataFrame) -> ecograph.Ecosystem:
+    return ecograph.Ecosystem({**{n: f.copy() for n, f in eco.tables.items()}, **changes})
+
+
+# --- tiers ---------------------------------------------------------------------------------------
+
+def test_planted_mis_tiered_partner_is_the_most_severe_over_tiered_row(bundle_name, kpis, truths):
+    truth = truths[bundle_name]["mis_tiered_partner"]
+    tiers = A.recommend_tiers(kpis[bundle_name])
+    first_over = tiers[tiers["direction"] == "over"].iloc[0]
+    assert first_over["id"] == truth["id"] == tiers["id"].iloc[0]
+    assert first_over["tier"] == truth["tier"]
+    assert first_over["recommended_tier"] == truth["expected_tier"]
+    assert first_over["mis_tiered"] and first_over["severity"] == 3
+    assert f"won {truth['won_amount']:,.0f}" in first_over["evidence"]
+    assert "performance supports registered" in first_over["evidence"]
+
+
+def test_tier_rule_reproduces_every_generated_tier_but_the_planted_one(bundle_name, kpis, truths):
+    tiers = A.recommend_tiers(kpis[bundle_name])
+    assert set(tiers.loc[tiers["mis_tiered"], "id"]) == {truths[bundle_name]["mis_tiered_partner"]["id"]}
+    fit = tiers[~tiers["mis_tiered"]]
+    assert (fit["direction"] == "fit").all() and (fit["severity"] == 0).all() and (fit["gap"] == 0).all()
+
+
+def test_tied_partners_share_the_lower_tier():
+    kpis = pd.DataFrame({"id": list("abcde"), "won_amount": [0.0, 0.0, 0.0, 50.0, 90.0],
+                         "tier": ["silver", "registered", "registered", "gold", "platinum"]})
+    tiers = A.recommend_tiers(kpis).set_index("id")
+    # Three partners at 0: by row order one would reach silver (3/5 > 0.4); ties share the lower tier.
+    assert (tiers.loc[["a", "b", "c"], "recommended_tier"] == "registered").all()
+    assert tiers.loc["a", "direction"] == "over" and tiers.loc["a", "severity"] == 1
+    assert tiers.loc["d", "recommended_tier"] == "gold"   # 4/5 = 0.8 > 0.7
+    assert tiers.loc["e", "recommended_tier"] == "platinum"
+
+
+def test_under_tiered_partner_is_flagged_with_the_bound_it_passed():
+    kpis = pd.DataFrame({"id": list("abcdefghij"), "won_amount": np.arange(10) * 100.0,
+                         "tier": ["registered"] * 10})
+    tiers = A.recommend_tiers(kpis)
+    top = tiers.iloc[0]
+    assert (top["id"], top["direction"], top["severity"]) == ("j", "under", 3)
+    assert top["gap"] == 900 - 400  # least value earning silver, the next tier up
+    assert "platinum starts at 900" in top["evidence"]
+
+
+# --- KPIs ----------------------------------------------------------------------------------------
+
+def _brute_force(eco: ecograph.Ecosystem, pid: str, as_of: str | None) -> dict:
+    t = pd.Timestamp(as_of) if as_of else pd.Timestamp.max
+    deals = [d for d in eco.deals.itertuples() if d.partner == pid and d.registered < t]
+    closed = [d for d in deals if d.status in ("won", "lost") and d.closed < t]
+    won = [d for d in closed if d.status == "won"]
+    approved = [d for d in deals if d.status in ("approved", "won", "lost")]
+    counted = set(eco.asset_classes.loc[eco.asset_classes["counted"].astype(bool), "sku"])
+    units = sum(m.units for m in eco.movements.itertuples()
+                if m.kind == "deploy" and m.from_party == pid and m.date < t and m.sku in counted)
+    sells = {r.target for r in eco.relationships.itertuples()
+             if r.type == "sells_to" and r.source == pid and (pd.isna(r.start) or r.start < t)}
+    return {"deals": len(deals), "won_deals": len(won), "win_rate": (len(won) + 1) / (len(closed) + 2),
+            "approval_rate": (len(approved) + 1) / (len(deals) + 2),
+            "won_amount": sum(d.amount for d in won if pd.notna(d.amount)), "units_deployed": units,
+            "customers": len(sells | {d.customer for d in won})}
+
+
+@pytest.mark.parametrize("as_of", [None, MID])
+def test_kpis_equal_brute_force_counts_from_the_tables(bundle_name, ecosystems, kpis, truths, as_of):
+    eco = ecosystems[bundle_name]
+    frame = (kpis[bundle_name] if as_of is None else A.partner_kpis(eco, as_of=as_of)).set_index("id")
+    busiest = eco.deals["partner"].value_counts().index[:2].tolist()
+    deployer = eco.movements.loc[eco.movements["kind"] == "deploy", "from_party"].value_counts().index[0]
+    for pid in {*busiest, deployer, truths[bundle_name]["mis_tiered_partner"]["id"]}:
+        expected = _brute_force(eco, pid, as_of)
+        got = frame.loc[pid, list(expected)].to_dict()
+        assert got == pytest.approx(expected), pid
+    assert frame["units_deployed"].sum() > 0 and frame.loc[deployer, "units_deployed"] > 0
+
+
+def test_kpis_as_of_a_date_match_partner_activity(ecosystems):
+    eco = ecosystems["it_ecosystem"]
+    frame = A.partner_kpis(eco, as_of=MID)
+    assert frame.attrs["as_of"] == MID
+    ours = frame.set_index("id").sort_index()
+    ref = partner_activity(eco, as_of=MID).set_index("partner").sort_index()
+    cols = ["deals", "won_deals", "win_rate", "won_amount", "accounts", "cosell_partners",
+            "cosold_deals", "cosold_won"]
+    pd.testing.assert_frame_equal(ours[cols], ref.loc[ours.index, cols], check_dtype=False,
+                                  check_names=False)
+    assert ours["won_amount"].sum() < A.partner_kpis(eco)["won_amount"].sum()
+
+
+def test_kpis_of_the_tiny_bundle_by_hand(tiny_eco):
+    k = A.partner_kpis(tiny_eco).set_index("id")
+    p1 = k.loc["P1"]
+    # D1 won (1000, C1), D2 registered with co-sell partner P2; R1 sells to C1; M4 deploys 3 SRV.
+    assert (p1["deals"], p1["won_deals"], p1["won_amount"], p1["customers"]) == (2, 1, 1000.0, 1)
+    assert p1["approval_rate"] == pytest.approx(2 / 4) and p1["win_rate"] == pytest.approx(2 / 3)
+    assert (p1["units_deployed"], p1["cosell_partners"], p1["regions"], p1["certifications"]) == (3, 1, 1, 1)
+    assert k.loc["P2", "regions"] == 2 and k.loc["P3", "effective_size"] == 0
+    assert k.loc["P3", "constraint"] == 1.0  # no co-sell contact: a single contact's constraint
+
+
+def test_network_position_finds_the_planted_broker(bundle_name, ecosystems, kpis, truths):
+    k = kpis[bundle_name]
+    broker = truths[bundle_name]["broker_partner"]["id"]
+    assert k.sort_values("constraint", kind="stable")["id"].iloc[0] == broker
+    eco = ecosystems[bundle_name]
+    G = eco.view("bipartite")
+    parts = detect_communities(G, seed=0).set_index("id")["community"]
+    for pid in k["id"].iloc[:5]:
+        span = len({parts[c] for c in G.neighbors(pid)})
+        assert k.set_index("id").loc[pid, "community_span"] == span
+    assert k["reach"].between(0, 1).all() and k["reach"].max() > 0
+
+
+# --- segments ------------------------------------------------------------------------------------
+
+def test_segmentation_is_reproducible_and_k_maximises_the_silhouette(kpis):
+    k = kpis["it_ecosystem"]
+    one = A.segment_partners(k, seed=3)
+    two = A.segment_partners(k, seed=3)
+    assert one["segment"].tolist() == two["segment"].tolist()
+    sil = one.attrs["silhouette"]
+    assert set(sil) == set(range(2, 9))
+    assert one.attrs["k"] == max(sil, key=sil.get) == one["segment"].nunique()
+    sizes = one["segment"].value_counts().sort_index()
+    assert sizes.is_monotonic_decreasing  # segment 0 is the largest
+    given = A.segment_partners(k, k=4, seed=3)
+    assert given["segment"].nunique() == 4 and given.attrs["k"] == 4
+    profiles = A.segment_profiles(given)
+    assert profiles["segment"].tolist() == [0, 1, 2, 3]
+    assert profiles["size"].sum() == len(k) and profiles["label"].is_unique
+    assert profiles["dominant_type"].isin(k["partner_type"]).all()
+    medians = given.groupby("segment")["won_amount"].median()
+    assert profiles["won_amount"].tolist() == medians.tolist()
+
+
+def test_segmentation_recovers_two_obvious_groups_and_names_them():
+    rng = np.random.default_rng(0)
+    big = pd.DataFrame({"deals": rng.integers(80, 100, 12), "won_amount": rng.uniform(9e5, 1e6, 12)})
+    small = pd.DataFrame({"deals": rng.integers(0, 3, 18), "won_amount": rng.uniform(0, 1e3, 18)})
+    kpis = pd.concat([big, small], ignore_index=True)
+    kpis.insert(0, "id", [f"P{i:02d}" for i in range(30)])
+    kpis["partner_type"] = ["msp"] * 12 + ["reseller"] * 18
+    seg = A.segment_partners(kpis, features=["deals", "won_amount"], k_range=range(2, 6))
+    assert seg.attrs["k"] == 2
+    assert seg["segment"].tolist() == [1] * 12 + [0] * 18  # the larger group is segment 0
+    profile = A.segment_profiles(seg).set_index("segment")
+    assert profile.loc[1, "label"] in {"high-volume earners", "high-revenue registrars"}
+    assert profile.loc[1, "dominant_type"] == "msp" and profile.loc[1, "dominant_type_share"] == 1.0
+    with pytest.raises(ParameterError, match="features"):
+        A.segment_partners(kpis, features=["no_such_kpi"])
+
+
+# --- health --------------------------------------------------------------------------------------
+
+def test_partner_health_is_bounded_and_monotone_in_revenue(kpis):
+    k = kpis["manufacturing"]
+    health = A.partner_health(k).set_index("id")["health"]
+    assert health.between(0, 100).all() and health.max() > health.min()
+    low = k.sort_values(["won_amount", "id"])["id"].iloc[0]
+    for pid in (low, k["id"].iloc[len(k) // 2], k["id"].iloc[0]):
+        raised = k.copy()
+        raised.loc[raised["id"] == pid, "won_amount"] = k["won_amount"].max() * 2
+        after = A.partner_health(raised).set_index("id")
+        assert after.loc[pid, "health"] >= health[pid]
+        assert after.loc[pid, "won_amount_pct"] == 1.0
+    raised = k.copy()
+    raised.loc[raised["id"] == low, "won_amount"] = k["won_amount"].max() * 2
+    assert A.partner_health(raised).set_index("id").loc[low, "health"] > health[low]
+
+
+def test_partner_health_formula_with_one_weight():
+    kpis = pd.DataFrame({"id": list("abcd"), "won_amount": [0.0, 10.0, 10.0, 30.0]})
+    h = A.partner_health(kpis, weights={"won_amount": 1.0}).set_index("id")["health"]
+    # Share of the other three partners each strictly outperforms.
+    assert h.to_dict() == pytest.approx({"a": 0.0, "b": 100 / 3, "c": 100 / 3, "d": 100.0})
+    with pytest.raises(ParameterError, match="weights"):
+        A.partner_health(kpis, weights={"missing": 1.0})
+
+
+def test_ecosystem_health_is_the_documented_weighted_sum(bundle_name, ecosystems, kpis):
+    eco, k = ecosystems[bundle_name], kpis[bundle_name]
+    h = A.ecosystem_health(eco, kpis=k)
+    parts = {c: getattr(h, c) for c in A.ECOSYSTEM_WEIGHTS}
+    assert all(0 <= v <= 1 for v in parts.values())
+    assert h.score == pytest.approx(100 * sum(A.ECOSYSTEM_WEIGHTS[c] * v for c, v in parts.items()))
+    assert h.tier_alignment == pytest.approx(1 - 1 / len(k))  # only the planted partner is off
+    assert h.revenue_spread == pytest.approx(1 - h.revenue_gini)
+    assert h.to_frame().shape == (1, len(h.to_dict()))
+    early = A.ecosystem_health(eco, as_of="2025-01-01")  # no deal registered yet
+    assert early.win_rate == 0.5 and early.revenue_spread == 0.0 and early.score < h.score
+
+
+# --- snapshots and diffs -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_of", ["2021-06-01", MID])
+def test_snapshot_contains_nothing_dated_after_it(ecosystems, as_of):
+    eco = ecosystems["it_ecosystem"]
+    t = pd.Timestamp(as_of)
+    snap = A.snapshot(eco, as_of)
+    d, r, p = snap.deals, snap.relationships, snap.partners
+    assert (d["registered"] < t).all() and (d["closed"].isna() | (d["closed"] < t)).all()
+    assert d.loc[d["status"].isin(["won", "lost"]), "closed"].notna().all()
+    assert (r["start"].isna() | (r["start"] < t)).all() and r["end"].isna().all()
+    assert (p["joined"] < t).all() and (snap.movements["date"] < t).all() and (snap.audits["date"] < t).all()
+    ids = set(p["id"])
+    assert set(d["partner"]) <= ids and set(d["cosell_partner"].dropna()) <= ids
+    ends = pd.concat([r["source"], r["target"]])
+    assert ends[ends.isin(eco.partners["id"])].isin(ids).all()
+    reset = eco.deals[(eco.deals["registered"] < t) & (eco.deals["closed"] >= t)]
+    assert (snap.deals.set_index("id").loc[reset["id"], "status"] == "approved").all()
+    assert len(eco.deals) == len(A.snapshot(eco, "2026-06-01").deals)
+
+
+def test_diff_lists_partners_who_joined_in_between(ecosystems):
+    eco = ecosystems["it_ecosystem"]
+    old, new = A.snapshot(eco, "2021-01-01"), A.snapshot(eco, "2022-01-01")
+    joined = eco.partners[(eco.partners["joined"] >= "2021-01-01") & (eco.partners["joined"] < "2022-01-01")]
+    assert len(joined) > 0
+    diff = A.diff_snapshots(old, new)
+    assert list(diff.columns) == ["change", "party", "before", "after", "detail"]
+    added = diff[diff["change"] == "partner_added"]
+    assert set(added["party"]) == set(joined["id"])
+    assert (added["after"].to_numpy() == joined.set_index("id").loc[added["party"], "tier"].to_numpy()).all()
+    back = A.diff_snapshots(new, old)
+    assert set(back.loc[back["change"] == "partner_removed", "party"]) == set(joined["id"])
+    assert "partner_removed" not in set(diff["change"])
+
+
+def test_diff_reports_tier_moves_and_tier_gaps_opened_and_closed(ecosystems, truths):
+    eco = ecosystems["it_ecosystem"]
+    planted = truths["it_ecosystem"]["mis_tiered_partner"]["id"]
+    top = A.partner_kpis(eco)["id"].iloc[0]  # the best earner, rightly platinum
+    partners = eco.partners.copy()
+    partners.loc[partners["id"] == planted, "tier"] = "registered"
+    partners.loc[partners["id"] == top, "tier"] = "silver"
+    diff = A.diff_snapshots(eco, _copy(eco, partners=partners))
+    moved = diff[diff["change"] == "tier_moved"].set_index("party")
+    assert set(moved.index) == {planted, top}
+    assert moved.loc[planted, ["before", "after", "detail"]].tolist() == ["platinum", "registered",
+                                                                          "down 3 steps"]
+    assert moved.loc[top, ["before", "after"]].tolist() == ["platinum", "silver"]
+    assert diff.loc[diff["change"] == "mis_tiering_resolved", "party"].tolist() == [planted]
+    gap = diff[diff["change"] == "newly_mis_tiered"]
+    assert gap["party"].tolist() == [top] and gap["detail"].iloc[0].startswith("silver but won")
+    assert not diff["change"].isin(["partner_added", "partner_removed", "recommended_tier_changed"]).any()
+    assert diff["change"].tolist() == sorted(diff["change"], key=A.CHANGES.index)
+
+
+def test_diff_reports_health_changes_beyond_the_threshold(ecosystems):
+    eco = ecosystems["manufacturing"]
+    diff = A.diff_snapshots(A.snapshot(eco, "2025-04-01"), A.snapshot(eco, "2025-10-01"), threshold=15)
+    health = diff[diff["change"] == "health_changed"]
+    assert len(health) > 0
+    change = health["after"].astype(float) - health["before"].astype(float)
+    assert (change.abs() >= 15 - 0.1).all()
+    assert "ecosystem_health_changed" in set(diff["change"])
+
+
+# --- MICMAC --------------------------------------------------------------------------------------
+
+def test_micmac_matches_a_hand_computation():
+    G = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
+    m = A.micmac(G, order=2).set_index("id")
+    # M rows: a→b,c; b→c; c→d. λ = 2 (a's out-degree, c's in-degree).
+    # M·1 = (2, 1, 1, 0); M²·1 = (2, 1, 0, 0); Mᵀ·1 = (0, 1, 2, 1); (Mᵀ)²·1 = (0, 0, 1, 2).
+    assert m["influence"].to_dict() == {"a": 2, "b": 1, "c": 1, "d": 0}
+    assert m["dependence"].to_dict() == {"a": 0, "b": 1, "c": 2, "d": 1}
+    assert m["indirect_influence"].to_dict() == {"a": 3.0, "b": 1.5, "c": 1.0, "d": 0.0}
+    assert m["indirect_dependence"].to_dict() == {"a": 0.0, "b": 1.0, "c": 2.5, "d": 2.0}
+    assert m.index.tolist() == ["a", "b", "c", "d"]
+    one = A.micmac(G, order=1)
+    assert (one["indirect_influence"] == one["influence"]).all()
+
+
+def test_micmac_equals_the_matrix_power_series():
+    G = random_graph(40, 0.08, seed=3, directed=True, weighted=True)
+    m = A.micmac(G, order=3, weight="weight").set_index("id").loc[list(G)]
+    M = nx.to_numpy_array(G, weight="weight")
+    lam = max(M.sum(axis=1).max(), M.sum(axis=0).max())
+    S = M + M @ M / lam + M @ M @ M / lam**2
+    assert np.allclose(m["indirect_influence"], S.sum(axis=1))
+    assert np.allclose(m["indirect_dependence"], S.sum(axis=0))
+    binary = A.micmac(G, order=1).set_index("id").loc[list(G)]
+    assert (binary["influence"].to_numpy() == (M > 0).sum(axis=1)).all()
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_micmac_quadrants_on_a_toy_example(order):
+    G = nx.DiGraph([("lead", "relay"), ("lead", "sink"), ("relay", "sink")])
+    G.add_nodes_from(["loner", "loner2"])
+    q = A.micmac(G, order=order).set_index("id")["quadrant"].to_dict()
+    assert q == {"lead": "influential", "relay": "relay", "sink": "dependent", "loner": "autonomous",
+                 "loner2": "autonomous"}
+
+
+def test_micmac_reads_relationships_in_force_and_co_selling_both_ways(tiny_eco, it_eco):
+    now = A.micmac(tiny_eco).set_index("id")
+    # P1 sells to C1 and co-sells with P2 (both ways); P2 distributes for NIMBUS.
+    assert now.loc["P1", ["influence", "dependence"]].tolist() == [2, 1]
+    assert now.loc["P2", ["influence", "dependence"]].tolist() == [2, 1]
+    assert now.loc["NIMBUS", ["influence", "dependence"]].tolist() == [0, 2]
+    later = A.micmac(tiny_eco, as_of="2025-06-01").set_index("id")  # the co-selling ended in May
+    assert later.loc["P1", ["influence", "dependence"]].tolist() == [1, 0]
+    partners = A.micmac(tiny_eco, kinds=("partner",))
+    assert set(partners["id"]) == {"P1", "P2"} and (partners["kind"] == "partner").all()
+    assert set(A.micmac(it_eco, kinds=("partner", "customer"))
+               ["kind"]) == {"partner", "customer"}
+    with pytest.raises(ParameterError, match="order"):
+        A.micmac(tiny_eco, order=0)

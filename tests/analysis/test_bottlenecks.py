@@ -1,0 +1,149 @@
+"""Supply-chain risk: the planted chokepoint is found, unmet demand matches hand sums,
+max-flow equals min-cut (and NetworkX), and bad requests are refused."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from ecograph import Ecosystem
+from ecograph.analysis import bottlenecks as bn
+from ecograph.synth import generate_tables
+
+
+def _dependent_skus(eco, sku: str) -> set[str]:
+    """The SKU and every SKU whose bill of materials needs it, transitively."""
+    inputs = dict(zip(eco.asset_classes["sku"], eco.asset_classes["inputs"], strict=True))
+    found = {sku}
+    while True:
+        more = {s for s, need in inputs.items() if set(need) & found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _demand_by_hand(eco, skus: set[str]) -> tuple[float, set[str]]:
+    rel = eco.relationships
+    sold = rel[(rel["type"] == "sells_to") & rel["sku"].isin(skus)
+               & rel["target"].isin(eco.customers["id"])]
+    return float(sold["volume"].fillna(1.0).sum()), set(sold["target"])
+
+
+def test_planted_chokepoint_is_the_top_bottleneck(ecosystems, truths, bundle_name):
+    eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
+    table = bn.bottlenecks(eco)
+    top = table.iloc[0]
+    assert top["party"] == truth["id"]
+    assert top["single_source"] and top["articulation_point"] and top["dominator"]
+    assert truth["id"] in top["why"] or "single source" in top["why"]
+    assert table["risk_score"].is_monotonic_decreasing
+    assert eco.company["id"].iat[0] not in set(table["party"])  # the hub is left out
+    assert eco.company["id"].iat[0] in set(bn.bottlenecks(eco, include_company=True)["party"])
+
+
+def test_chokepoint_removal_loses_exactly_the_demand_that_needs_it(ecosystems, truths,
+                                                                   bundle_name):
+    eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
+    expected, customers = _demand_by_hand(eco, _dependent_skus(eco, truth["sku"]))
+    hit = bn.simulate(eco, remove=[truth["id"]])
+    assert hit.attrs["unmet_total"] == pytest.approx(expected)
+    assert set(hit.loc[hit["unmet"] > 0, "customer"]) == customers
+    # the exclusive upstream supplier takes the chokepoint down with it
+    upstream = bn.simulate(eco, remove=truth["exclusive_upstream"])
+    assert upstream.attrs["unmet_total"] == pytest.approx(expected)
+    # a quarter of its capacity gone: a quarter of that demand unmet (proportional model)
+    cut = bn.simulate(eco, capacity_cut={truth["id"]: 0.25})
+    assert cut.attrs["unmet_total"] == pytest.approx(0.25 * expected)
+    # nothing removed, nothing unmet
+    assert bn.simulate(eco).attrs["unmet_total"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_chokepoint_dominates_every_customer_it_feeds(ecosystems, truths, bundle_name):
+    eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
+    _, customers = _demand_by_hand(eco, _dependent_skus(eco, truth["sku"]))
+    d = bn.dominators(eco)
+    assert set(d.loc[d["dominator"] == truth["id"], "customer"]) == customers
+    # screening does not lose dominators on the fixtures
+    full = bn.dominators(eco, exact=None)
+    assert len(full) == len(d)
+
+
+def test_dominators_are_exactly_the_parties_whose_removal_cuts_a_customer_off(mfg_eco):
+    d = bn.dominators(mfg_eco, exact=None)
+    for party in ["S0002", "S0005", "P00003"]:
+        hit = bn.simulate(mfg_eco, remove=[party])
+        cut_off = hit[(hit["delivered"] < 1e-9) & (hit["demand"] > 0)]
+        assert set(zip(cut_off["customer"], cut_off["sku"], strict=True)) == set(
+            zip(*d.loc[d["dominator"] == party, ["customer", "sku"]].T.values, strict=True))
+
+
+def test_cascade_spreads_round_by_round(mfg_eco, truths):
+    truth = truths["manufacturing"]["chokepoint_supplier"]
+    chain = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.5)
+    assert chain.loc[chain["round"] == 0, "party"].tolist() == truth["exclusive_upstream"]
+    first = chain[chain["round"] == 1]
+    assert truth["id"] in set(first["party"]) and (first["lost"] > 0.5).all()
+    assert chain["round"].is_monotonic_increasing and chain["party"].is_unique
+    lenient = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.99)
+    assert len(lenient) <= len(chain)
+    assert chain.attrs["unmet_total"] >= bn.simulate(
+        mfg_eco, remove=truth["exclusive_upstream"]).attrs["unmet_total"]
+
+
+def test_single_sourced_inputs_equal_brute_force(it_eco):
+    flows = bn.supply_flows(it_eco)
+    flows = flows[~flows["target"].isin(it_eco.customers["id"])]
+    expected = {(b, s) for (b, s), g in flows.groupby(["target", "sku"])
+                if g["source"].nunique() == 1}
+    got = bn.single_sourced(it_eco)
+    assert set(zip(got["buyer"], got["sku"], strict=True)) == expected
+
+
+def test_concentration_is_the_sum_of_squared_shares(mfg_eco):
+    flows = bn.supply_flows(mfg_eco)
+    steel = flows[(flows["sku"] == "STEEL") & flows["source"].isin(mfg_eco.suppliers["id"])]
+    shares = steel.groupby("source")["capacity"].sum() / steel["capacity"].sum()
+    c = bn.concentration(mfg_eco).set_index(["scope", "key"])
+    assert c.loc[("sku", "STEEL"), "hhi"] == pytest.approx(((100 * shares) ** 2).sum())
+    assert c.loc[("sku", "STEEL"), "suppliers"] == len(shares)
+    assert c["hhi"].between(0, 10_000).all()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_max_flow_equals_min_cut_and_networkx(seed):
+    tables, _ = generate_tables(partners=40, customers=300, seed=seed, domain="manufacturing")
+    rel = tables["relationships"]
+    upstream = rel["type"].isin(["supplies", "distributes_for"]).to_numpy()
+    shrink = np.random.default_rng(seed).uniform(0.05, 1.0, upstream.sum())
+    rel.loc[upstream, "volume"] = np.ceil(rel.loc[upstream, "volume"] * shrink)  # make cuts bind
+    eco = Ecosystem(tables)
+    flows = bn.supply_flows(eco)
+    binding = 0
+    for sku in ("PUMP", "VALVE"):
+        cut = bn.max_flow(eco, sku)
+        assert cut.attrs["flow"] == pytest.approx(cut.attrs["cut_capacity"])
+        assert cut.attrs["flow"] <= cut.attrs["demand"] + 1e-9
+        binding += cut.attrs["flow"] < cut.attrs["demand"]
+        f = flows[flows["sku"] == sku]
+        G = nx.DiGraph()
+        for u, v, c in zip(f["source"], f["target"], f["capacity"], strict=True):
+            G.add_edge(u, v, capacity=c)
+        for p in set(f["source"]) - set(f["target"]):
+            G.add_edge("<producers>", p)  # no capacity: unlimited
+        for c, d in f[f["target"].isin(eco.customers["id"])].groupby("target")["capacity"]:
+            G.add_edge(c, "<demand>", capacity=float(d.sum()))
+        assert cut.attrs["flow"] == pytest.approx(nx.maximum_flow_value(G, "<producers>",
+                                                                        "<demand>"))
+    assert binding  # the shrunken network really is capacity-limited somewhere
+
+
+def test_bad_requests_are_refused(mfg_eco):
+    with pytest.raises(ValueError, match="not in the supply network"):
+        bn.simulate(mfg_eco, remove=["NOPE"])
+    with pytest.raises(ValueError, match="fraction"):
+        bn.simulate(mfg_eco, capacity_cut={"S0001": 1.5})
+    with pytest.raises(ValueError, match="threshold"):
+        bn.cascade(mfg_eco, ["S0001"], threshold=0)
+    with pytest.raises(ValueError, match="no flows"):
+        bn.max_flow(mfg_eco, "UNOBTAINIUM")
