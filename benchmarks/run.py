@@ -309,6 +309,36 @@ def cosell_section(repeat: int) -> list[str]:
     return lines
 
 
+def risk_section(repeat: int) -> list[str]:
+    """Supply-chain risk and the physical-account ledger at 1M relationships."""
+    from ecograph import ledger
+    from ecograph.analysis import bottlenecks as bn
+
+    partners, customers = SIZES["1m"]
+    tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
+    eco = Ecosystem(tables)
+    flows = bn.supply_flows(eco)
+    calls = {
+        "bottlenecks (every shipping party, 256 simulated exactly)": lambda: bn.bottlenecks(eco),
+        "simulate (remove the chokepoint)": lambda: bn.simulate(eco, remove=["S0001"]),
+        "dominators": lambda: bn.dominators(eco),
+        "cascade (threshold 0.5)": lambda: bn.cascade(eco, ["S0002"]),
+        "ledger balances (replay every movement)": lambda: ledger.balances(eco),
+        "ledger reconcile (every audit)": lambda: ledger.reconcile(eco),
+    }
+    lines = ["", "## Supply-chain risk and ledger at 1M relationships", "",
+             f"{len(tables['relationships']):,} relationships ({len(flows):,} unit flows), "
+             f"{len(tables['movements']):,} movements, {len(tables['audits']):,} audits. "
+             "Times include building the supply network from the tables.", "",
+             "| call | time (s) | peak (MB) |", "|---|---|---|"]
+    for name, fn in calls.items():
+        t = _timed(fn, 1 if "bottlenecks" in name else repeat)
+        peak = peak_mb(fn)
+        lines.append(f"| {name} | {t:.2f} | {peak:,.0f} |")
+        print(f"risk {name:55s} {t:8.3f}s {peak:8.0f} MB", flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m")
@@ -318,6 +348,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--no-cosell", dest="cosell", action="store_false",
                         help="skip the co-selling scale run and ranker evaluation")
+    parser.add_argument("--no-risk", dest="risk", action="store_false",
+                        help="skip the supply-chain risk and ledger run at 1M")
     args = parser.parse_args()
     rows, facts = [], {}
     for size in args.sizes.split(","):
@@ -325,6 +357,7 @@ def main() -> None:
         rows += r
         facts[size] = f
     extra = cosell_section(args.repeat) if args.cosell else []
+    extra += risk_section(args.repeat) if args.risk else []
     write(rows, facts, args.out, extra)
     print(f"wrote {args.out}")
 

@@ -20,8 +20,8 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from ..errors import ParameterError
 from ..graphs import igraph_twin
 
-__all__ = ["twin", "path_twin", "edge_weights", "adjacency", "node_attributes", "node_ids", "node_frame",
-           "check_choice", "NODE_ATTRIBUTES"]
+__all__ = ["twin", "path_twin", "edge_array", "edge_weights", "adjacency", "node_attributes",
+           "node_ids", "node_frame", "check_choice", "NODE_ATTRIBUTES"]
 
 #: Node attributes copied into every result frame when the graph has them.
 NODE_ATTRIBUTES = ("kind", "type", "region")
@@ -57,6 +57,19 @@ def edge_weights(g: ig.Graph, weight: str | None) -> str | None:
     return weight
 
 
+def edge_array(g: ig.Graph) -> np.ndarray:
+    """The edges of ``g`` as an ``(m, 2)`` integer array, cached on the graph
+    (twins of views never change; a changed graph gets a new twin; a copy
+    inherits the cache but not its owner, so it recomputes)."""
+    if "_edge_array" in g.attributes():
+        owner, cached = g["_edge_array"]
+        if owner == id(g) and len(cached) == g.ecount():  # not inherited by a copy
+            return cached
+    edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    g["_edge_array"] = (id(g), edges)
+    return edges
+
+
 def path_twin(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, str | None, np.ndarray]:
     """The twin for shortest-path kernels, and ``back`` to map its results to twin order.
 
@@ -74,7 +87,7 @@ def path_twin(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, str | None, np
         return g, w, np.arange(n)
     cached = _LOCAL.get(G)
     if cached is None or cached[0].ecount() != g.ecount():
-        edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        edges = edge_array(g)
         pattern = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
         order = reverse_cuthill_mckee((pattern + pattern.T).tocsr(), symmetric_mode=True)
         back = np.empty(n, dtype=np.int64)
@@ -96,7 +109,7 @@ def adjacency(G: nx.Graph, *, weight: str | None = None, symmetric: bool = False
     """
     g = twin(G)
     n = g.vcount()
-    edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges = edge_array(g)
     w = edge_weights(g, weight)
     data = np.ones(len(edges)) if w is None else np.asarray(g.es[w], dtype=float)
     A = sp.csr_matrix((data, (edges[:, 0], edges[:, 1])), shape=(n, n))

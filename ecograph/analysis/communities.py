@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError
-from ._common import check_choice, edge_weights, node_attributes, node_frame, node_ids, twin
+from ._common import check_choice, edge_array, edge_weights, node_attributes, node_frame, node_ids, twin
 
 __all__ = ["detect_communities", "modularity", "match_communities", "community_profile",
            "METHODS"]
@@ -207,7 +207,7 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
             out[name] = top
             out[name.replace("dominant", "share")] = share
     g = twin(G)
-    edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges = edge_array(g)
     name = edge_weights(g, weight)
     w = np.asarray(g.es[name], dtype=float) if name else np.ones(len(edges))
     a, b = labels[edges[:, 0]], labels[edges[:, 1]]

@@ -39,7 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ParameterError
-from ._common import node_ids, twin
+from ._common import edge_array, node_ids, twin
 from .activity import partner_activity
 from .communities import _run
 
@@ -248,7 +248,7 @@ def _sides(G: nx.Graph, nodes) -> tuple[np.ndarray, np.ndarray]:
 def _biadjacency(G: nx.Graph, left: np.ndarray, right: np.ndarray,
                  weight: str | None) -> sp.csr_matrix:
     g = twin(G)
-    e = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    e = edge_array(g)
     w = (np.asarray(g.es[weight], dtype=float) if weight and weight in g.es.attributes()
          else np.ones(len(e)))
     w = np.where(np.isnan(w), 1.0, w)

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ._common import node_frame, twin
+from ._common import edge_array, node_frame, node_ids, twin
 
 __all__ = ["components", "k_core", "articulation_points", "bridges", "clustering",
            "graph_summary", "GraphSummary"]
@@ -90,7 +90,7 @@ def articulation_points(G: nx.Graph) -> pd.DataFrame:
     points = np.asarray(sorted(points), dtype=np.int64)
     separated = np.full(g.vcount(), -1, dtype=np.int64)
     if len(points):
-        edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        edges = edge_array(g)
         sizes = np.fromiter((len(t) for t in trees), dtype=np.int64, count=len(trees))
         ids = np.fromiter(itertools.chain.from_iterable(trees), dtype=np.int64, count=sizes.sum())
         owner = np.repeat(np.arange(len(trees)), sizes)
@@ -153,9 +153,8 @@ def bridges(G: nx.Graph) -> pd.DataFrame:
     [[2, 3]]
     """
     g = _simple_undirected(G)
-    ids = np.empty(g.vcount(), dtype=object)
-    ids[:] = list(G)
-    edges = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)[g.bridges()]
+    ids = node_ids(G).to_numpy()
+    edges = edge_array(g)[g.bridges()]
     edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]  # graph order, deterministic
     return pd.DataFrame({"source": ids[edges[:, 0]], "target": ids[edges[:, 1]]})
 
