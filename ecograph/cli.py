@@ -32,6 +32,28 @@ def _bundle_arg(f):
     return click.argument("bundle", type=click.Path(file_okay=False, path_type=Path))(f)
 
 
+def _format_option(f):
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="Print tables, or JSON for scripts.")(f)
+
+
+def _out_option(what: str):
+    return click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help=f"Folder for {what} (CSV and JSON).")
+
+
+def _top_option(default: int, what: str):
+    return click.option("--top", default=default, show_default=True, type=click.IntRange(1),
+                        help=f"How many {what} to show (files hold all).")
+
+
+def _write(out_dir: Path | None, tables: dict[str, pd.DataFrame]) -> None:
+    """Write every table as CSV and JSON into ``out_dir`` when one was given."""
+    if out_dir is not None:
+        folder = write_tables(out_dir, tables, formats=("csv", "json"))
+        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ecograph")
 def main() -> None:
@@ -49,6 +71,7 @@ def main() -> None:
       ecograph gaps fixtures/it_ecosystem        # where coverage is missing
       ecograph risk fixtures/manufacturing       # supply-chain bottlenecks, what-if
       ecograph assess fixtures/it_ecosystem      # partner KPIs, health, tiers
+      ecograph ledger fixtures/it_ecosystem      # physical accounts and audits
 
     Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error.
     """
@@ -175,10 +198,8 @@ def convert(bundle: Path, out_dir: Path, fmt: str) -> None:
 
 @main.command()
 @_bundle_arg
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for cosell_suggestions and account_mapping (CSV and JSON).")
-@click.option("--top", default=20, show_default=True, type=click.IntRange(1),
-              help="How many suggestions to show and write.")
+@_out_option("cosell_suggestions and account_mapping")
+@_top_option(20, "suggestions")
 @click.option("--counts-only", is_flag=True,
               help="Never name an account: counts only (safe to share with partners).")
 @click.option("--include-existing", is_flag=True,
@@ -189,8 +210,7 @@ def convert(bundle: Path, out_dir: Path, fmt: str) -> None:
 @click.option("--evaluate", is_flag=True,
               help="Also run the temporal evaluation: ranker vs every topological baseline.")
 @click.option("--as-of", help="Use only what was known before this date (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Print a table, or JSON for scripts.")
+@_format_option
 def cosell(bundle: Path, out_dir: Path | None, top: int, counts_only: bool,
            include_existing: bool, use_ranker: bool, evaluate: bool, as_of: str | None,
            fmt: str) -> None:
@@ -235,21 +255,16 @@ def cosell(bundle: Path, out_dir: Path | None, top: int, counts_only: bool,
             out.print(_table(report, title=f"Ranker vs baselines (test period from "
                                           f"{report.attrs['cutoff']}): the ranker {verdict} "
                                           "the best topological score"))
-    if out_dir is not None:
-        folder = write_tables(out_dir, tables, formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+    _write(out_dir, tables)
 
 
 @main.command()
 @_bundle_arg
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for coverage_matrix, partner_type_gaps and nearest_fixes (CSV, JSON).")
+@_out_option("coverage_matrix, partner_type_gaps and nearest_fixes")
 @click.option("--k", "k", default=2, show_default=True, type=click.IntRange(1),
               help="Redundancy: cells served by fewer than k partners are fragile.")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
-              help="How many gaps to show (files hold every cell).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Print tables, or JSON for scripts.")
+@_top_option(10, "gaps")
+@_format_option
 def gaps(bundle: Path, out_dir: Path | None, k: int, top: int, fmt: str) -> None:
     """Find where demand has no or too little partner coverage, and how to fix it.
 
@@ -287,9 +302,7 @@ def gaps(bundle: Path, out_dir: Path | None, k: int, top: int, fmt: str) -> None
         out.print(_table(fixes[["region", "segment", "capability", "fix", "rank", "partner", "why"]]
                          .head(top), title="Nearest fixes"))
         out.print(_table(tables["partner_type_gaps"].head(top), title="Partner-type shortfalls"))
-    if out_dir is not None:
-        folder = write_tables(out_dir, tables, formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+    _write(out_dir, tables)
 
 
 def _cut_option(values: tuple[str, ...]) -> dict[str, float]:
@@ -312,13 +325,9 @@ def _cut_option(values: tuple[str, ...]) -> dict[str, float]:
 @click.option("--cascade", "threshold", type=click.FloatRange(0, 1, min_open=True),
               help="Also run a failure cascade: a party fails once it loses more than "
                    "this share of its inbound supply.")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
-              help="How many bottlenecks to show (files hold all).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for bottlenecks, concentration, single_sourced, dominators and "
-                   "what-if tables (CSV and JSON).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Print tables, or JSON for scripts.")
+@_top_option(10, "bottlenecks")
+@_out_option("bottlenecks, concentration, single_sourced, dominators and what-if tables")
+@_format_option
 def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold: float | None,
          top: int, out_dir: Path | None, fmt: str) -> None:
     """Rank supply-chain bottlenecks and simulate what breaks, in units of unmet demand.
@@ -372,9 +381,64 @@ def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold:
             out.print(_table(a["by_region"], title="Unmet demand by region"))
         if "cascade" in tables:
             out.print(_table(tables["cascade"], title="Failure cascade"))
-    if out_dir is not None:
-        folder = write_tables(out_dir, tables, formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+    _write(out_dir, tables)
+
+
+@main.command("ledger")
+@_bundle_arg
+@click.option("--as-of", help="Balances and deployments at the end of this date (YYYY-MM-DD).")
+@click.option("--sku", help="Also list the custody chain of this SKU.")
+@_top_option(10, "rows")
+@_out_option("balances, reconciliation, adjustments, deployed")
+@_format_option
+def ledger_cmd(bundle: Path, as_of: str | None, sku: str | None, top: int, out_dir: Path | None,
+               fmt: str) -> None:
+    """Physical accounts: units held, deployed, and reconciled against audit counts.
+
+    Replays every dated movement (supply, transfer, deploy, return, dispose)
+    to give each party's balance per SKU, the units each partner has deployed
+    at customer sites (net of returns) and per region, and every audit count
+    set against the ledger with the adjustment entry that would close it,
+    largest discrepancy first. Units, never money. See docs/ledger.md.
+
+    \b
+      ecograph ledger fixtures/it_ecosystem
+      ecograph ledger fixtures/manufacturing --as-of 2025-06-30 --sku PUMP
+    """
+    from . import ledger
+
+    as_of = _date_option(as_of)
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    with err.status("Replaying the physical accounts..."):
+        tables = {"balances": ledger.balances(eco, as_of=as_of),
+                  "reconciliation": ledger.reconcile(eco),
+                  "adjustments": ledger.adjustments(eco),
+                  "deployed_by_partner": ledger.deployed(eco, as_of=as_of),
+                  "deployed_by_region": ledger.deployed(eco, as_of=as_of, by="region"),
+                  "conservation": ledger.conservation(eco, as_of=as_of)}
+        if sku is not None:
+            tables["custody_chain"] = _or_exit(lambda: ledger.custody_chain(eco, sku))
+    recon = tables["reconciliation"]
+    off = recon[recon["status"] != "ok"]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "as_of": as_of, "discrepancies": json.loads(off.to_json(orient="records",
+                                                                    date_format="iso")),
+            "conserved": bool(tables["conservation"]["balanced"].all()),
+            "deployed_by_region": json.loads(tables["deployed_by_region"].to_json(
+                orient="records"))}, indent=2))
+    else:
+        out.print(_table(off.drop(columns=["abs_discrepancy"]).head(top),
+                         title=f"{len(off)} audit discrepanc{'y' if len(off) == 1 else 'ies'} "
+                               f"of {len(recon)} counts"))
+        out.print(_table(tables["deployed_by_partner"].head(top),
+                         title=f"Units deployed by partner{' as of ' + as_of if as_of else ''}"))
+        out.print(_table(tables["deployed_by_region"], title="Units deployed by region"))
+        out.print(_table(tables["conservation"], title="Conservation per SKU"))
+        if sku is not None:
+            out.print(_table(tables["custody_chain"].head(top), title=f"Custody of {sku}"))
+    _write(out_dir, tables)
 
 
 @main.command()
@@ -382,12 +446,9 @@ def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold:
 @click.option("--as-of", help="Assess the ecosystem as it was before this date (YYYY-MM-DD).")
 @click.option("--k", "k", type=click.IntRange(2), help="Number of partner segments "
               "(default: chosen by silhouette).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1),
-              help="How many partners to show per table (files hold all).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for partner_kpis, segments, health, tiers (CSV and JSON).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Print tables, or JSON for scripts.")
+@_top_option(10, "partners")
+@_out_option("partner_kpis, segments, health, tiers")
+@_format_option
 def assess(bundle: Path, as_of: str | None, k: int | None, top: int, out_dir: Path | None,
            fmt: str) -> None:
     """Assess every partner: KPIs, segments, health scores and tier fit.
@@ -429,10 +490,7 @@ def assess(bundle: Path, as_of: str | None, k: int | None, top: int, out_dir: Pa
                                              "traits"]], title="Partner segments"))
         out.print(_table(tables["partner_health"][["id", "health", "partner_type", "tier"]]
                          .head(top), title="Healthiest partners"))
-    if out_dir is not None:
-        folder = write_tables(out_dir, {**tables, "partner_segments": segments},
-                              formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+    _write(out_dir, {**tables, "partner_segments": segments})
 
 
 @main.command()
@@ -440,10 +498,8 @@ def assess(bundle: Path, as_of: str | None, k: int | None, top: int, out_dir: Pa
 @click.argument("new", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.option("--old-as-of", help="Read OLD as it was before this date (YYYY-MM-DD).")
 @click.option("--new-as-of", help="Read NEW as it was before this date (YYYY-MM-DD).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for changes.csv and changes.json.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Print a table, or JSON for scripts.")
+@_out_option("the changes table")
+@_format_option
 def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | None,
          out_dir: Path | None, fmt: str) -> None:
     """List what changed from OLD to NEW: partners, tiers, health, bottlenecks, gaps.
@@ -473,9 +529,7 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
         click.echo(changes.to_json(orient="records", indent=2))
     else:
         out.print(_table(changes, title=f"{len(changes)} changes"))
-    if out_dir is not None:
-        folder = write_tables(out_dir, {"changes": changes}, formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+    _write(out_dir, {"changes": changes})
 
 
 def _date_option(value: str | None) -> str | None:
@@ -514,6 +568,8 @@ def _table(frame: pd.DataFrame, *, title: str) -> RichTable:
 
 
 def _cell(v) -> str:
+    if isinstance(v, pd.Timestamp):
+        return str(v.date()) if v == v.normalize() else str(v)
     if isinstance(v, float):
         return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
     return "" if v is None else str(v)

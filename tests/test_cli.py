@@ -176,3 +176,20 @@ def test_diff_lists_partners_that_joined(run, fixtures_dir, ecosystems):
     assert {c["party"] for c in changes if c["change"] == "partner_added"} == joined
     assert run("diff", fixtures_dir / "manufacturing").exit_code == 2  # nothing to compare with
 
+
+
+def test_ledger_reports_the_planted_discrepancy(run, fixtures_dir, tmp_path, truths):
+    planted = truths["it_ecosystem"]["audit_discrepancy"]
+    out = tmp_path / "ledger"
+    result = run("ledger", fixtures_dir / "it_ecosystem", "--format", "json", "--sku", "NET-SW",
+                 "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    first = report["discrepancies"][0]
+    assert (first["audit"], first["party"], first["discrepancy"]) == (
+        planted["audit"], planted["party"], planted["discrepancy"])
+    assert report["conserved"] is True
+    assert {"balances.csv", "custody_chain.csv", "adjustments.json"} <= {
+        p.name for p in out.iterdir()}
+    table = run("ledger", fixtures_dir / "it_ecosystem", "--as-of", "2025-06-30")
+    assert table.exit_code == 0 and "1 audit discrepancy of" in table.output
