@@ -326,7 +326,8 @@ def _cut_option(values: tuple[str, ...]) -> dict[str, float]:
               help="Also run a failure cascade: a party fails once it loses more than "
                    "this share of its inbound supply.")
 @_top_option(10, "bottlenecks")
-@_out_option("bottlenecks, concentration, single_sourced, dominators and what-if tables")
+@_out_option("bottlenecks, vital_edges, concentration, single_sourced, dominators, "
+             "articulation_points, bridges and what-if tables")
 @_format_option
 def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold: float | None,
          top: int, out_dir: Path | None, fmt: str) -> None:
@@ -345,13 +346,18 @@ def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold:
       ecograph risk fixtures/it_ecosystem --cut S0003=0.5 --format json
     """
     from .analysis import bottlenecks as bn
+    from .analysis import structure
 
     cuts = _cut_option(cut)
     with err.status(f"Loading {bundle}..."):
         eco = _or_exit(lambda: load_bundle(bundle))
     with err.status("Simulating every party's removal..."):
-        tables = {"bottlenecks": bn.bottlenecks(eco), "concentration": bn.concentration(eco),
-                  "single_sourced": bn.single_sourced(eco), "dominators": bn.dominators(eco)}
+        supply = eco.view("supply")
+        tables = {"bottlenecks": bn.bottlenecks(eco), "vital_edges": bn.vital_edges(eco),
+                  "concentration": bn.concentration(eco),
+                  "single_sourced": bn.single_sourced(eco), "dominators": bn.dominators(eco),
+                  "articulation_points": structure.articulation_points(supply),
+                  "bridges": structure.bridges(supply)}
         if remove or cuts:
             tables["what_if"] = _or_exit(lambda: bn.simulate(eco, remove=remove,
                                                              capacity_cut=cuts))
@@ -374,6 +380,7 @@ def risk(bundle: Path, remove: tuple[str, ...], cut: tuple[str, ...], threshold:
     else:
         cols = ["party", "kind", "risk_score", "units_at_risk", "customers_cut_off", "why"]
         out.print(_table(tables["bottlenecks"][cols].head(top), title="Supply-chain bottlenecks"))
+        out.print(_table(tables["vital_edges"].head(top), title="Most vital supply relationships"))
         if what_if is not None:
             a = what_if.attrs
             out.print(_table(a["by_sku"], title=f"What if {', '.join([*remove, *cuts])}: "

@@ -25,6 +25,7 @@ nothing changes (as many steps as the chain is deep).
   their inbound supply, round by round;
 - :func:`dominators` — for each customer and SKU, the parties every supply
   path passes through (removing one cuts the customer off entirely);
+- :func:`vital_edges` — supply relationships ranked by the demand riding on them;
 - :func:`single_sourced` — inputs a buyer gets from exactly one supplier;
 - :func:`max_flow` — max-flow / min-cut of a SKU from its producers to its
   customers' demand;
@@ -50,7 +51,8 @@ from ..errors import ParameterError
 from ..frames import isin
 from . import structure
 
-__all__ = ["supply_flows", "simulate", "cascade", "dominators", "single_sourced", "max_flow",
+__all__ = ["supply_flows", "simulate", "cascade", "dominators", "vital_edges", "single_sourced",
+           "max_flow",
            "concentration", "bottlenecks", "RISK_WEIGHTS"]
 
 #: Points added to a party's risk score per structural signal (see :func:`bottlenecks`).
@@ -88,6 +90,7 @@ class _Network:
     flow: sp.csr_matrix  # W[v, u] = share of stock v's inbound coming from stock u
     inflow: np.ndarray  # units per year into each stock
     ships: np.ndarray  # bool per stock: it has outgoing flows
+    flows: pd.DataFrame  # supply_flows plus ``src`` and ``dst`` stock positions
     bom_output: np.ndarray  # producer stock per BOM need, sorted
     bom_input: np.ndarray  # input stock it needs
     party_codes: np.ndarray  # party code of each stock
@@ -132,8 +135,9 @@ def _network(eco) -> _Network:
     order = np.argsort(prod["index"].to_numpy()[keep], kind="stable")
     stocks = stocks.assign(demand=demand, producer=producer)
     parties = pd.Index(stocks["party"].unique())
-    return _Network(stocks, W, inflow, ships, prod["index"].to_numpy()[keep][order],
-                    need[keep][order], parties.get_indexer(stocks["party"]), parties)
+    return _Network(stocks, W, inflow, ships, flows.assign(src=src, dst=dst),
+                    prod["index"].to_numpy()[keep][order], need[keep][order],
+                    parties.get_indexer(stocks["party"]), parties)
 
 
 def _availability(net: _Network, down: np.ndarray) -> np.ndarray:
@@ -268,11 +272,19 @@ def _losses(net: _Network, candidates: np.ndarray, batch: int = 64):
 
 
 def _throughput(net: _Network) -> np.ndarray:
-    """Demand units that depend on each party, to first order: a backward pass
+    """Demand units that depend on each party, to first order: the maximum over
+    the party's stocks of :func:`_stock_throughput`."""
+    out = np.zeros(len(net.parties))
+    np.maximum.at(out, net.party_codes, _stock_throughput(net))
+    return out
+
+
+def _stock_throughput(net: _Network) -> np.ndarray:
+    """Demand units that depend on each stock, to first order: a backward pass
     that splits each stock's dependent demand over its suppliers by volume and
     gives every bill-of-materials input the producer's whole demand. Exact for
-    a party whose influence reaches each product through one input; an upper
-    bound otherwise. The maximum over the party's stocks."""
+    a stock whose influence reaches each product through one input; an upper
+    bound otherwise."""
     demand = net.stocks["demand"].to_numpy()
     thr = demand.copy()
     back = net.flow.T.tocsr()
@@ -282,9 +294,7 @@ def _throughput(net: _Network) -> np.ndarray:
         if np.abs(nxt - thr).max(initial=0.0) < 1e-9:
             break
         thr = nxt
-    out = np.zeros(len(net.parties))
-    np.maximum.at(out, net.party_codes, thr)
-    return out
+    return thr
 
 
 def _candidates(eco, net: _Network) -> np.ndarray:
@@ -331,6 +341,32 @@ def dominators(eco, *, exact: int | None = 256) -> pd.DataFrame:
     out = pd.DataFrame({"customer": s["party"].to_numpy(), "sku": s["sku"].to_numpy(),
                         "dominator": hits["dominator"].to_numpy()})
     return out.sort_values(["dominator", "customer", "sku"], ignore_index=True)
+
+
+def vital_edges(eco, *, top: int | None = None) -> pd.DataFrame:
+    """Flow edges ranked by the demand that depends on them: the units lost if
+    this one supply relationship stops and nobody picks up the slack.
+
+    Columns: ``source, target, sku, capacity, share`` (of the target's inbound
+    units of the SKU), ``units_at_risk`` = ``share`` × the demand depending on
+    the target (first order: exact unless the loss meets a bill of materials
+    through two inputs at once). Largest first.
+
+    >>> from ecograph import load_bundle
+    >>> top = vital_edges(load_bundle("fixtures/manufacturing"), top=1)
+    >>> top[["source", "target", "sku"]].values.tolist()
+    [['S0001', 'AQUILA', 'GEARBOX']]
+    """
+    net = _network(eco)
+    thr = _stock_throughput(net)
+    f = net.flows
+    share = f["capacity"].to_numpy() / net.inflow[f["dst"].to_numpy()]
+    out = pd.DataFrame({"source": f["source"].to_numpy(), "target": f["target"].to_numpy(),
+                        "sku": f["sku"].to_numpy(), "capacity": f["capacity"].to_numpy(),
+                        "share": share, "units_at_risk": share * thr[f["dst"].to_numpy()]})
+    out = out.sort_values(["units_at_risk", "source", "target"], ascending=[False, True, True],
+                          ignore_index=True)
+    return out.head(top) if top is not None else out
 
 
 def single_sourced(eco) -> pd.DataFrame:

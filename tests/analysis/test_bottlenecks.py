@@ -147,3 +147,19 @@ def test_bad_requests_are_refused(mfg_eco):
         bn.cascade(mfg_eco, ["S0001"], threshold=0)
     with pytest.raises(ValueError, match="no flows"):
         bn.max_flow(mfg_eco, "UNOBTAINIUM")
+
+
+def test_vital_edges_carry_the_demand_that_rides_on_them(ecosystems, truths, bundle_name):
+    eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
+    edges = bn.vital_edges(eco)
+    assert edges["units_at_risk"].is_monotonic_decreasing
+    # an edge into a customer puts exactly its own volume at risk
+    leaf = edges[edges["target"].isin(eco.customers["id"])]
+    assert (leaf["units_at_risk"] - leaf["capacity"]).abs().max() < 1e-9
+    # the chokepoint's only outbound edge carries everything its removal loses
+    out_of = edges[edges["source"] == truth["id"]]
+    assert len(out_of) == 1
+    lost = bn.simulate(eco, remove=[truth["id"]]).attrs["unmet_total"]
+    assert out_of["units_at_risk"].iat[0] == pytest.approx(lost)
+    # shares into each stock add up to one
+    assert np.allclose(edges.groupby(["target", "sku"])["share"].sum(), 1.0)
