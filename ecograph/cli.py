@@ -1,7 +1,8 @@
 """The ``ecograph`` command: a thin face over the library.
 
 Exit codes are the same for every command: 0 success (a valid bundle),
-1 findings (an invalid bundle), 2 usage or input/output error.
+1 findings (an invalid bundle), 2 usage or input/output error, 3 graph store
+failure (cannot start, reach or write the store).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .outputs import write_tables
 from .summary import summarize, write_summary
 from .validate import validate_bundle
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -73,7 +74,8 @@ def main() -> None:
       ecograph assess fixtures/it_ecosystem      # partner KPIs, health, tiers
       ecograph ledger fixtures/it_ecosystem      # physical accounts and audits
 
-    Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error.
+    Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error,
+    3 graph store failure.
     """
 
 
@@ -537,6 +539,209 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
     else:
         out.print(_table(changes, title=f"{len(changes)} changes"))
     _write(out_dir, {"changes": changes})
+
+
+def _store_dir_option(f):
+    return click.option("--store-dir", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="ECOGRAPH_STORE_DIR", show_envvar=True,
+                        help="Data directory of the embedded store "
+                             "[default: ~/.local/share/ecograph/store].")(f)
+
+
+def _open_store(kind: str, store_dir: Path | None):
+    from .store import EmbeddedStore, Neo4jStore, StoreError
+
+    try:
+        return EmbeddedStore(store_dir) if kind == "embedded" else Neo4jStore.from_env()
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_STORE)
+
+
+def _store_option(f):
+    return click.option("--store", "kind", type=click.Choice(["embedded", "neo4j"]),
+                        default="embedded", show_default=True,
+                        help="embedded: the private FalkorDB server (started if needed); "
+                             "neo4j: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE.")(f)
+
+
+@main.group()
+def store() -> None:
+    """Start, stop or inspect the embedded graph store (a private FalkorDB server).
+
+    The server listens on a unix socket in its data directory (no network
+    port), keeps an append-only log so data survives restarts, and is stopped
+    by the pid it recorded. `ecograph load` and `ecograph query` start it
+    when needed.
+
+    \b
+      ecograph store start
+      ecograph store status --store-dir /data/ecograph
+      ecograph store stop
+    """
+
+
+@store.command("start")
+@_store_dir_option
+def store_start(store_dir: Path | None) -> None:
+    """Start the embedded store (or reuse the one already running).
+
+    \b
+      ecograph store start --store-dir /tmp/eco-store
+    """
+    from .store import EmbeddedServer, StoreError, default_store_dir
+
+    try:
+        server = EmbeddedServer(store_dir or default_store_dir()).start()
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_STORE)
+    out.print(f"embedded store running (pid {server.pid}) in {server.directory}")
+
+
+@store.command("stop")
+@_store_dir_option
+def store_stop(store_dir: Path | None) -> None:
+    """Stop the embedded store by its recorded pid (nothing to do if it is not running).
+
+    \b
+      ecograph store stop --store-dir /tmp/eco-store
+    """
+    from .store import EmbeddedServer, default_store_dir
+
+    server = EmbeddedServer(store_dir or default_store_dir())
+    was = server.pid
+    server.stop()
+    out.print(f"embedded store stopped (pid {was})" if was else "embedded store was not running")
+
+
+@store.command("status")
+@_store_dir_option
+def store_status(store_dir: Path | None) -> None:
+    """Print whether the embedded store runs, its pid, socket and directory, as JSON.
+    Exits 0 when it runs and 3 when it does not.
+
+    \b
+      ecograph store status
+    """
+    from .store import EmbeddedServer, default_store_dir
+
+    status = EmbeddedServer(store_dir or default_store_dir()).status()
+    click.echo(json.dumps(status, indent=2))
+    sys.exit(EXIT_OK if status["running"] else EXIT_STORE)
+
+
+@main.command("load")
+@_bundle_arg
+@_store_option
+@_store_dir_option
+@click.option("--batch-size", default=5_000, show_default=True, type=click.IntRange(1),
+              help="Rows per UNWIND batch.")
+@click.option("--write-back/--no-write-back", default=False, show_default=True,
+              help="Also compute and store pagerank, community, risk_score and health on "
+                   "the party nodes.")
+def load_cmd(bundle: Path, kind: str, store_dir: Path | None, batch_size: int,
+             write_back: bool) -> None:
+    """Validate BUNDLE and load it into a Cypher graph store, idempotently.
+
+    Parties become labelled nodes (Partner, Customer, Supplier, Company),
+    relationships typed edges (SELLS_TO, SUPPLIES, ...), deals REGISTERED
+    edges, movements MOVED edges and audits Audit nodes. Loading the same
+    bundle twice creates nothing new; a relationship whose endpoint is
+    missing fails the load (exit 3) instead of vanishing.
+
+    \b
+      ecograph load fixtures/it_ecosystem
+      ecograph load fixtures/it_ecosystem --write-back
+      NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=... \\
+        ecograph load fixtures/it_ecosystem --store neo4j
+    """
+    from .store import StoreError, load
+
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    target = _open_store(kind, store_dir)
+    try:
+        report = load(eco, target, batch_size=batch_size, progress=sys.stderr.isatty())
+        if write_back:
+            written = _write_back(eco, target)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_STORE)
+    out.print(_table(report.to_frame(), title=f"Loaded {bundle} into {target!r} in "
+                                               f"{report.seconds:.1f} s"))
+    if write_back:
+        out.print("Wrote back " + ", ".join(f"{k} ({v} nodes)" for k, v in written.items()))
+
+
+def _write_back(eco, target) -> dict[str, int]:
+    from .analysis import assessment, bottlenecks, centrality, communities
+    from .store import write_back
+
+    G = eco.view("bipartite")
+    scores = centrality.pagerank(G)[["id", "pagerank"]].merge(
+        communities.detect_communities(G, seed=0)[["id", "community"]], on="id")
+    written = write_back(target, eco, scores)
+    written |= write_back(target, eco, bottlenecks.bottlenecks(eco)[["party", "risk_score"]],
+                          key="party")
+    health = assessment.partner_health(assessment.partner_kpis(eco))[["id", "health"]]
+    return written | write_back(target, eco, health)
+
+
+def _param_option(values: tuple[str, ...]) -> dict:
+    params = {}
+    for v in values:
+        key, sep, raw = v.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{v!r}: use NAME=VALUE, e.g. region=EMEA-North")
+        try:
+            params[key] = json.loads(raw)  # numbers, booleans, lists
+        except ValueError:
+            params[key] = raw  # plain text
+    return params
+
+
+@main.command("query")
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter; numbers and JSON lists are parsed, the rest is text.")
+@_store_option
+@_store_dir_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the rows.")
+def query_cmd(query: str, params: tuple[str, ...], kind: str, store_dir: Path | None,
+              fmt: str) -> None:
+    """Run a Cypher QUERY from the library (by name) or a .cypher file against a store.
+
+    The library in queries/ runs unchanged on the embedded store and on
+    Neo4j; each file's header lists its parameters with examples. Load a
+    bundle first with `ecograph load`.
+
+    \b
+      ecograph query top_brokers --param limit=5
+      ecograph query uncovered_customers --param region=NA-West --param capability=compliance
+      ecograph query queries/audit_discrepancies.cypher --format csv
+    """
+    from .store import StoreError
+    from .store.queries import QUERIES, run_query
+
+    path = Path(query)
+    if not path.exists() and not (QUERIES / f"{query}.cypher").exists():
+        raise click.BadParameter(f"no query file {query!r} and no library query of that name",
+                                 param_hint="QUERY")
+    values = _param_option(params)
+    target = _open_store(kind, store_dir)
+    try:
+        rows = run_query(target, path if path.exists() else query, values)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(EXIT_STORE)
+    if fmt == "json":
+        click.echo(rows.to_json(orient="records", indent=2))
+    elif fmt == "csv":
+        click.echo(rows.to_csv(index=False), nl=False)
+    else:
+        out.print(_table(rows, title=f"{len(rows)} rows"))
 
 
 def _date_option(value: str | None) -> str | None:

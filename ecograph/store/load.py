@@ -1,0 +1,268 @@
+"""One loader for both graph stores: the ecosystem as labelled nodes and typed relationships.
+
+The graph model (every label and type comes from this allow-list, never from
+the data; every value is a query parameter):
+
+- parties: ``(:Company)``, ``(:Partner)``, ``(:Customer)``, ``(:Supplier)``
+  keyed by ``id``, with their table columns as properties (lists stay lists,
+  dates are ISO strings); ``(:Product)``, ``(:Capability)``, ``(:AssetClass)``
+  (key ``sku``);
+- relationships between parties: ``SELLS_TO``, ``CO_SELLS_WITH``, ``SUPPLIES``,
+  ``DISTRIBUTES_FOR``, ``INTEGRATES_WITH``, ``REFERS`` keyed by ``id``;
+- deals: ``(:Partner)-[:REGISTERED {id, …}]->(:Customer)`` carrying the deal's
+  columns (``product``, ``status``, ``amount``, dates, ``cosell_partner``);
+- physical accounts: ``-[:MOVED {id, date, sku, kind, units}]->`` for every
+  movement, supplies from and disposals to the outside world joining the one
+  ``(:External {id: "(outside)"})`` node (``ledger.OUTSIDE``), and ``(:Audit {id, date, sku, counted})
+  -[:COUNTS]->(:Party)``.
+
+Rows go in batches of ``UNWIND $rows … MERGE`` on their key, so loading the
+same bundle twice creates nothing new; each batch returns how many rows it
+matched, and a relationship whose endpoint is missing is an error, not a
+silent no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..graphs import records_of
+from ..ledger import OUTSIDE
+from ..schema import TABLES
+from .embedded import StoreError
+
+__all__ = ["load", "write_back", "LABELS", "REL_TYPES", "WRITABLE", "LoadReport"]
+
+#: Node label per party kind and per catalogue table.
+LABELS = {"company": "Company", "partners": "Partner", "customers": "Customer",
+          "suppliers": "Supplier", "products": "Product", "capabilities": "Capability",
+          "asset_classes": "AssetClass"}
+#: Relationship type per ``relationships.type``.
+REL_TYPES = {t: t.upper() for t in ("sells_to", "co_sells_with", "supplies", "distributes_for",
+                                    "integrates_with", "refers")}
+#: Analysis results that may be written back onto party nodes.
+WRITABLE = ("pagerank", "community", "betweenness", "constraint", "risk_score", "health")
+_KIND_LABEL = {"company": "Company", "partner": "Partner", "customer": "Customer",
+               "supplier": "Supplier"}
+
+
+@dataclass
+class LoadReport:
+    """Rows sent and matched per node label / relationship type."""
+
+    sent: dict[str, int]
+    matched: dict[str, int]
+    seconds: float
+
+    @property
+    def relationships(self) -> int:
+        return sum(n for k, n in self.matched.items() if k.isupper())
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"what": list(self.sent), "sent": list(self.sent.values()),
+                             "matched": [self.matched.get(k, 0) for k in self.sent]})
+
+
+def _properties(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Store-ready values: ISO date strings, lists, None for missing."""
+    out = pd.DataFrame(index=frame.index)
+    columns = TABLES[table].by_name
+    for name in frame.columns:
+        col = frame[name]
+        spec = columns.get(name)
+        if spec is not None and spec.kind == "date":
+            values = pd.to_datetime(col).dt.strftime("%Y-%m-%d")
+        elif spec is not None and spec.many:
+            values = col.map(lambda t: list(t) if isinstance(t, tuple | list) else [])
+        elif spec is not None and spec.kind == "bool":
+            values = col.astype("boolean")
+        else:
+            values = col
+        out[name] = values.astype(object).where(values.notna(), None)
+    return out
+
+
+def _batches(rows: list[dict], size: int):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _nodes(store, label: str, key: str, frame: pd.DataFrame, table: str, size: int,
+           progress) -> int:
+    props = _properties(frame, table)
+    rows = [{"key": k, "props": p} for k, p in zip(props[key], records_of(props), strict=True)]
+    query = (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
+             "SET n += row.props RETURN count(n) AS n")
+    matched = 0
+    for batch in _batches(rows, size):
+        matched += int(store.run(query, {"rows": batch})[0]["n"])
+        progress(len(batch))
+    return matched
+
+
+def _edges(store, rel_type: str, rows: pd.DataFrame, size: int, progress) -> int:
+    """``rows``: ``source, target, source_label, target_label, id, props``."""
+    unknown = rows["source_label"].isna() | rows["target_label"].isna()
+    if unknown.any():
+        bad = rows[unknown]
+        missing = sorted({*bad.loc[bad["source_label"].isna(), "source"],
+                          *bad.loc[bad["target_label"].isna(), "target"]})
+        raise StoreError(f"{rel_type}: {int(unknown.sum())} rows found no endpoint "
+                         f"(no party {', '.join(map(str, missing[:5]))}); nothing of them "
+                         "was written")
+    matched = 0
+    for (a, b), group in rows.groupby(["source_label", "target_label"], sort=True):
+        query = (f"UNWIND $rows AS row MATCH (a:{a} {{id: row.source}}) "
+                 f"MATCH (b:{b} {{id: row.target}}) MERGE (a)-[r:{rel_type} {{id: row.id}}]->(b) "
+                 "SET r += row.props RETURN count(r) AS n")
+        records = [{"source": s, "target": t, "id": i, "props": p} for s, t, i, p in zip(
+            group["source"], group["target"], group["id"], group["props"], strict=True)]
+        for batch in _batches(records, size):
+            got = int(store.run(query, {"rows": batch})[0]["n"])
+            if got != len(batch):
+                raise StoreError(f"{rel_type}: {len(batch) - got} of {len(batch)} rows found no "
+                                 f"endpoint ({a} → {b}); the store has the rows before this "
+                                 "batch, and a rerun after fixing the bundle converges")
+            matched += got
+            progress(len(batch))
+    return matched
+
+
+def _label_of(eco, ids: pd.Series) -> np.ndarray:
+    kinds = eco.parties.set_index("id")["kind"]
+    labels = kinds.reindex(ids).map(_KIND_LABEL).to_numpy()
+    return np.where(np.asarray(ids) == OUTSIDE, "External", labels)
+
+
+def _typed(eco, frame: pd.DataFrame, table: str, source: str, target: str,
+           drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    props = _properties(frame.drop(columns=list(drop)), table)
+    return pd.DataFrame({"source": frame[source].to_numpy(), "target": frame[target].to_numpy(),
+                         "source_label": _label_of(eco, frame[source]),
+                         "target_label": _label_of(eco, frame[target]),
+                         "id": frame["id"].to_numpy(), "props": records_of(props)})
+
+
+def schema(store) -> None:
+    """Uniqueness on every node key (engine-specific statements live in the store)."""
+    for table, label in LABELS.items():
+        store.unique_constraint(label, TABLES[table].key)
+    store.unique_constraint("Audit", "id")
+
+
+def load(eco, store, *, batch_size: int = 5_000, progress: bool = False) -> LoadReport:
+    """Load ``eco`` into ``store`` (embedded or Neo4j), idempotently.
+
+    Returns a :class:`LoadReport`; raises :class:`StoreError` when a batch
+    matches fewer rows than it sent.
+
+    >>> import tempfile, ecograph
+    >>> from ecograph.store import EmbeddedStore
+    >>> store = EmbeddedStore(tempfile.mkdtemp())
+    >>> report = load(ecograph.load_bundle("fixtures/tiny"), store)
+    >>> report.matched["Partner"] == len(ecograph.load_bundle("fixtures/tiny").partners)
+    True
+    >>> store.server.stop().running
+    False
+    """
+    import time
+
+    from rich.progress import Progress
+
+    if batch_size < 1:
+        raise StoreError(f"batch_size must be at least 1; got {batch_size}")
+    started = time.perf_counter()
+    rel = eco.relationships
+    deals = eco.deals
+    moves = eco.movements.assign(  # units from or to outside the books: the External node
+        from_party=eco.movements["from_party"].fillna(OUTSIDE),
+        to_party=eco.movements["to_party"].fillna(OUTSIDE))
+    steps: list[tuple[str, object, int]] = []
+    for table, label in LABELS.items():
+        frame = getattr(eco, table)
+        key = TABLES[table].key
+        steps.append((label, lambda n, f=frame, lab=label, k=key, t=table:
+                      _nodes(store, lab, k, f, t, batch_size, n), len(frame)))
+    audits = eco.audits
+    steps.append(("Audit", lambda n: _nodes(store, "Audit", "id", audits.drop(columns="party"),
+                                            "audits", batch_size, n), len(audits)))
+    for kind, rel_type in REL_TYPES.items():
+        part = rel[rel["type"] == kind]
+        if len(part):
+            rows = _typed(eco, part, "relationships", "source", "target", drop=("type",))
+            steps.append((rel_type, lambda n, r=rows, t=rel_type:
+                          _edges(store, t, r, batch_size, n), len(part)))
+    if len(deals):
+        rows = _typed(eco, deals, "deals", "partner", "customer")
+        steps.append(("REGISTERED", lambda n, r=rows: _edges(store, "REGISTERED", r, batch_size, n),
+                      len(deals)))
+    if len(moves):
+        rows = _typed(eco, moves, "movements", "from_party", "to_party")
+        steps.append(("MOVED", lambda n, r=rows: _edges(store, "MOVED", r, batch_size, n),
+                      len(moves)))
+    if len(audits):
+        counts = pd.DataFrame({"source": audits["id"].to_numpy(),
+                               "target": audits["party"].to_numpy(),
+                               "source_label": "Audit",
+                               "target_label": _label_of(eco, audits["party"]),
+                               "id": audits["id"].to_numpy(), "props": [{}] * len(audits)})
+        steps.append(("COUNTS", lambda n: _edges(store, "COUNTS", counts, batch_size, n),
+                      len(audits)))
+    schema(store)
+    store.run("MERGE (x:External {id: $id}) RETURN count(x) AS n", {"id": OUTSIDE})
+    sent = {name: total for name, _, total in steps}
+    matched: dict[str, int] = {}
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("Loading", total=sum(sent.values()))
+        for name, step, _ in steps:
+            bar.update(task, description=f"Loading {name}")
+            matched[name] = step(lambda k: bar.advance(task, k))
+    return LoadReport(sent, matched, time.perf_counter() - started)
+
+
+def write_back(store, eco, results: pd.DataFrame, *, key: str = "id",
+               batch_size: int = 5_000) -> dict[str, int]:
+    """Write analysis columns of ``results`` (one row per party, ``key`` column
+    plus any of :data:`WRITABLE`) as node properties, so Cypher can query them.
+    Returns how many nodes took each property; a party missing from the store
+    is an error.
+
+    >>> import tempfile, ecograph
+    >>> from ecograph.store import EmbeddedStore
+    >>> from ecograph.analysis import centrality
+    >>> eco = ecograph.load_bundle("fixtures/tiny")
+    >>> store = EmbeddedStore(tempfile.mkdtemp())
+    >>> _ = load(eco, store)
+    >>> G = eco.view("bipartite")
+    >>> write_back(store, eco, centrality.pagerank(G)) == {"pagerank": G.number_of_nodes()}
+    True
+    >>> store.server.stop().running
+    False
+    """
+    columns = [c for c in results.columns if c in WRITABLE]
+    if not columns:
+        raise StoreError(f"nothing to write back: expected a column among {WRITABLE}")
+    labels = _label_of(eco, results[key])
+    if pd.isna(labels).any():
+        raise StoreError(f"{int(pd.isna(labels).sum())} rows name no party of this ecosystem")
+    written = {}
+    for column in columns:
+        values = results[column].astype(object).where(results[column].notna(), None)
+        total = 0
+        for label in np.unique(labels):
+            mask = labels == label
+            rows = [{"id": i, "value": v.item() if hasattr(v, "item") else v}
+                    for i, v in zip(results.loc[mask, key], values[mask], strict=True)]
+            query = (f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+                     f"SET n.{column} = row.value RETURN count(n) AS n")
+            for batch in _batches(rows, batch_size):
+                got = int(store.run(query, {"rows": batch})[0]["n"])
+                if got != len(batch):
+                    raise StoreError(f"write-back of {column}: {len(batch) - got} {label} nodes "
+                                     "are not in the store; load the bundle first")
+                total += got
+        written[column] = total
+    return written

@@ -1,0 +1,79 @@
+"""The embedded server's life: start, reuse, persist across restarts, stop by pid."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from ecograph.store import EmbeddedServer, EmbeddedStore, StoreError, load
+
+
+def test_start_reuse_status_stop(tmp_path):
+    server = EmbeddedServer(tmp_path)
+    assert not server.running and server.status()["pid"] is None
+    server.start()
+    try:
+        pid = server.pid
+        assert server.running and server.socket.exists()
+        assert EmbeddedServer(tmp_path).start().pid == pid  # a second start reuses it
+        store = EmbeddedStore(tmp_path, start=False)
+        assert store.run("RETURN 1 AS one") == [{"one": 1}]
+    finally:
+        server.stop()
+    assert not server.running
+    with pytest.raises(OSError):
+        os.kill(pid, 0)
+    with pytest.raises(StoreError, match="ecograph store start"):
+        EmbeddedStore(tmp_path, start=False)
+
+
+def test_data_survives_a_restart_and_a_kill(tmp_path, it_eco):
+    store = EmbeddedStore(tmp_path)
+    try:
+        report = load(it_eco, store)
+        count = store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+        assert count == report.relationships
+        os.kill(store.server.pid, signal.SIGKILL)  # no clean shutdown
+        store.server.stop()
+        again = EmbeddedStore(tmp_path)
+        assert again.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"] == count
+    finally:
+        EmbeddedServer(tmp_path).stop()
+
+
+def test_a_store_dir_from_the_environment(tmp_path, monkeypatch):
+    from ecograph.store import default_store_dir
+
+    monkeypatch.setenv("ECOGRAPH_STORE_DIR", str(tmp_path / "here"))
+    assert default_store_dir() == tmp_path / "here"
+
+
+def test_a_load_killed_halfway_converges_when_rerun(tmp_path, it_eco):
+    """Failure policy: batches are idempotent MERGEs, so after a crash part-way
+    through a load, restarting the server and rerunning the load gives exactly
+    the store a clean load gives."""
+    from ecograph import Ecosystem
+
+    def shape(store):
+        return (store.run("MATCH (n) RETURN count(n) AS n")[0]["n"],
+                store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"],
+                store.run("MATCH ()-[r:REGISTERED]->() RETURN sum(r.amount) AS s")[0]["s"])
+
+    clean = EmbeddedStore(tmp_path / "clean")
+    crashed = EmbeddedStore(tmp_path / "crashed")
+    try:
+        load(it_eco, clean)
+        half = {name: frame.copy() for name, frame in it_eco.tables.items()}
+        for name in ("relationships", "deals", "movements"):
+            half[name] = half[name].iloc[: len(half[name]) // 2]
+        load(Ecosystem(half), crashed, batch_size=100)  # the part that got in
+        os.kill(crashed.server.pid, signal.SIGKILL)  # the crash
+        crashed.server.stop()
+        rerun = EmbeddedStore(tmp_path / "crashed")
+        load(it_eco, rerun, batch_size=250)
+        assert shape(rerun) == shape(clean)
+    finally:
+        EmbeddedServer(tmp_path / "clean").stop()
+        EmbeddedServer(tmp_path / "crashed").stop()

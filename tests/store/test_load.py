@@ -1,0 +1,66 @@
+"""Loading: every row arrives, a second load creates nothing, missing endpoints fail loudly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecograph import Ecosystem
+from ecograph.store import EmbeddedStore, StoreError, load, write_back
+
+
+def test_every_row_arrives(loaded, ecosystems, bundle_name):
+    store, report = loaded[bundle_name]
+    eco = ecosystems[bundle_name]
+    assert report.sent == report.matched
+    assert report.matched["Partner"] == len(eco.partners)
+    assert report.matched["REGISTERED"] == len(eco.deals)
+    assert report.matched["MOVED"] == len(eco.movements)
+    rel_types = eco.relationships["type"].str.upper().value_counts()
+    for rel_type, n in rel_types.items():
+        got = store.run(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n")[0]["n"]
+        assert got == n
+    partner = eco.partners.iloc[0]
+    node = store.run("MATCH (p:Partner {id: $id}) RETURN p {.regions, .joined} AS p",
+                     {"id": partner["id"]})[0]["p"]
+    assert list(node["regions"]) == list(partner["regions"])
+    assert node["joined"] == partner["joined"].strftime("%Y-%m-%d")
+
+
+def test_a_second_load_creates_nothing(store_dir, it_eco):
+    store = EmbeddedStore(store_dir, graph="twice")
+    store.clear()
+    load(it_eco, store, batch_size=300)
+    count = lambda: (store.run("MATCH (n) RETURN count(n) AS n")[0]["n"],  # noqa: E731
+                     store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
+    first = count()
+    load(it_eco, store, batch_size=977)
+    assert count() == first
+
+
+def test_a_relationship_without_its_endpoint_is_an_error(store_dir, it_eco):
+    store = EmbeddedStore(store_dir, graph="broken")
+    store.clear()
+    tables = {name: frame.copy() for name, frame in it_eco.tables.items()}
+    rel = tables["relationships"]
+    gone = rel.loc[rel["type"] == "sells_to", "target"].iat[0]
+    tables["customers"] = tables["customers"][tables["customers"]["id"] != gone]
+    with pytest.raises(StoreError, match=f"found no endpoint.*{gone}"):
+        load(Ecosystem(tables), store)
+
+
+def test_write_back_makes_results_queryable(loaded, ecosystems):
+    from ecograph.analysis import centrality, communities
+
+    store, _ = loaded["it_ecosystem"]
+    eco = ecosystems["it_ecosystem"]
+    G = eco.view("bipartite")
+    ranks = centrality.pagerank(G)
+    parts = communities.detect_communities(G, seed=0)
+    both = ranks[["id", "pagerank"]].merge(parts[["id", "community"]], on="id")
+    assert write_back(store, eco, both) == {"pagerank": len(both), "community": len(both)}
+    top = store.run("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN n.id AS id "
+                    "ORDER BY n.pagerank DESC LIMIT 1")[0]["id"]
+    assert top == ranks["id"].iat[0]
+    with pytest.raises(StoreError, match="nothing to write back"):
+        write_back(store, eco, pd.DataFrame({"id": ["P00001"], "secret": [1]}))
