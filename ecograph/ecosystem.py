@@ -138,6 +138,14 @@ class Ecosystem:
         """The igraph twin of view ``name``: vertex ``i`` is node ``list(view)[i]``."""
         return igraph_twin(self.view(name))
 
+    @classmethod
+    def from_store(cls, store) -> Ecosystem:
+        """The ecosystem a graph store holds (see :func:`ecograph.store.project.to_ecosystem`);
+        rows come back sorted by key."""
+        from .store.project import to_ecosystem
+
+        return to_ecosystem(store)
+
     def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
         """Write the tables as a bundle folder (``csv`` or ``parquet``) and return it."""
         if format not in ("csv", "parquet"):

@@ -8,6 +8,7 @@ ecosystem into either with the same Cypher.
 from .embedded import EmbeddedServer, EmbeddedStore, StoreError, default_store_dir
 from .load import LABELS, REL_TYPES, WRITABLE, LoadReport, load, write_back
 from .neo4j import Neo4jStore
+from .project import project, to_ecosystem
 
 __all__ = ["EmbeddedServer", "EmbeddedStore", "Neo4jStore", "StoreError", "default_store_dir", "load",
-           "write_back", "LoadReport", "LABELS", "REL_TYPES", "WRITABLE"]
+           "write_back", "project", "to_ecosystem", "LoadReport", "LABELS", "REL_TYPES", "WRITABLE"]

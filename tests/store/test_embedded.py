@@ -77,3 +77,43 @@ def test_a_load_killed_halfway_converges_when_rerun(tmp_path, it_eco):
     finally:
         EmbeddedServer(tmp_path / "clean").stop()
         EmbeddedServer(tmp_path / "crashed").stop()
+
+
+def test_a_server_killed_mid_load_converges_when_rerun(tmp_path, it_eco):
+    """The server is SIGKILLed while a load is running; after a restart, rerunning
+    the load gives exactly the store of a clean load."""
+    import threading
+    import time
+
+    def shape(store):
+        return (store.run("MATCH (n) RETURN count(n) AS n")[0]["n"],
+                store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
+
+    clean = EmbeddedStore(tmp_path / "clean")
+    victim = EmbeddedStore(tmp_path / "victim")
+    pid = victim.server.pid
+
+    def kill_when_under_way():
+        probe = EmbeddedStore(tmp_path / "victim", start=False)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if probe.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"] >= 300:
+                break
+            time.sleep(0.002)
+        os.kill(pid, signal.SIGKILL)
+
+    try:
+        load(it_eco, clean)
+        killer = threading.Thread(target=kill_when_under_way)
+        killer.start()
+        with pytest.raises(StoreError):
+            load(it_eco, victim, batch_size=20)
+        killer.join()
+        victim.server.stop()
+        rerun = EmbeddedStore(tmp_path / "victim")
+        assert 0 < shape(rerun)[1] < shape(clean)[1]  # it really stopped part-way
+        load(it_eco, rerun)
+        assert shape(rerun) == shape(clean)
+    finally:
+        EmbeddedServer(tmp_path / "clean").stop()
+        EmbeddedServer(tmp_path / "victim").stop()

@@ -139,12 +139,12 @@ def test_partner_and_deal_queries(loaded, ecosystems, bundle_name):
         eco.partners["regions"].map(lambda r: region in r), "id"])
 
 
-def test_community_members_after_write_back(loaded, ecosystems):
+def test_community_members_after_write_back(loaded, ecosystems, bundle_name):
     from ecograph.analysis import communities
     from ecograph.store import write_back
 
-    store, _ = loaded["manufacturing"]
-    eco = ecosystems["manufacturing"]
+    store, _ = loaded[bundle_name]
+    eco = ecosystems[bundle_name]
     parts = communities.detect_communities(eco.view("bipartite"), seed=0)
     write_back(store, eco, parts[["id", "community"]])
     got = run_query(store, "community_members", {"community": 0})

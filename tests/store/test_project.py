@@ -1,0 +1,51 @@
+"""Back from the store: the same Ecosystem, and GDS-style projections analyses can use."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecograph import Ecosystem
+from ecograph.analysis import brokerage, centrality
+from ecograph.schema import TABLES
+from ecograph.store import StoreError, project
+
+
+def test_round_trip_gives_the_same_ecosystem(loaded, ecosystems, bundle_name):
+    store, _ = loaded[bundle_name]
+    eco = ecosystems[bundle_name]
+    expected = Ecosystem({t: eco.tables[t].sort_values(TABLES[t].key, ignore_index=True)
+                          for t in TABLES})
+    assert Ecosystem.from_store(store) == expected
+
+
+def test_a_projection_feeds_the_analyses(loaded, ecosystems, bundle_name):
+    store, _ = loaded[bundle_name]
+    eco = ecosystems[bundle_name]
+    G = project(store, "MATCH (p:Partner) RETURN p.id AS id, p.partner_type AS type",
+                "MATCH (a:Partner)-[r:SELLS_TO]->(c:Customer)<-[s:SELLS_TO]-(b:Partner) "
+                "WHERE a.id < b.id RETURN a.id AS source, b.id AS target, "
+                "count(DISTINCT c) AS weight")
+    # the projected partner graph: partners linked once per shared customer
+    rel = eco.relationships
+    sells = rel[rel["type"] == "sells_to"][["source", "target"]]
+    pairs = sells.merge(sells, on="target")
+    pairs = pairs[pairs["source_x"] < pairs["source_y"]]
+    assert G.number_of_nodes() == len(eco.partners)
+    assert G.number_of_edges() == len(pairs.drop_duplicates(["source_x", "source_y"]))
+    weight = pairs.groupby(["source_x", "source_y"]).size()
+    (a, b), top = weight.idxmax(), weight.max()
+    assert G[a][b]["weight"] == top
+    assert len(brokerage.brokerage(G, weight="weight")) == G.number_of_nodes()
+    assert centrality.pagerank(G)["pagerank"].sum() == pytest.approx(1.0)
+
+
+def test_a_projection_with_unknown_endpoints_is_an_error(loaded):
+    store, _ = loaded["it_ecosystem"]
+    with pytest.raises(StoreError, match="did not return"):
+        project(store, "MATCH (p:Partner) RETURN p.id AS id",
+                "MATCH (a:Partner)-[r:SELLS_TO]->(c:Customer) RETURN a.id AS source, "
+                "c.id AS target")
+    with pytest.raises(StoreError, match="`id`"):
+        project(store, "MATCH (p:Partner) RETURN p.name AS name",
+                "MATCH (a:Partner)-[r:CO_SELLS_WITH]-(b:Partner) RETURN a.id AS source, "
+                "b.id AS target")
