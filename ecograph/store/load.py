@@ -34,7 +34,7 @@ from ..ledger import OUTSIDE
 from ..schema import TABLES
 from .embedded import StoreError
 
-__all__ = ["load", "write_back", "LABELS", "REL_TYPES", "WRITABLE", "LoadReport"]
+__all__ = ["load", "write_back", "records", "LABELS", "REL_TYPES", "WRITABLE", "LoadReport"]
 
 #: Node label per party kind and per catalogue table.
 LABELS = {"company": "Company", "partners": "Partner", "customers": "Customer",
@@ -67,7 +67,8 @@ class LoadReport:
 
 
 def _properties(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Store-ready values: ISO date strings, lists, None for missing."""
+    """Store-ready columns: ISO date strings, lists, booleans; missing stays missing
+    (rendered as null)."""
     out = pd.DataFrame(index=frame.index)
     columns = TABLES[table].by_name
     for name in frame.columns:
@@ -81,30 +82,60 @@ def _properties(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             values = col.astype("boolean")
         else:
             values = col
-        out[name] = values.astype(object).where(values.notna(), None)
+        out[name] = values
     return out
 
 
-def _batches(rows: list[dict], size: int):
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _batches(frame: pd.DataFrame, size: int):
+    for start in range(0, len(frame), size):
+        yield frame.iloc[start:start + size]
+
+
+def _plain(frame: pd.DataFrame) -> list[dict]:
+    return records_of(frame.astype(object).where(frame.notna(), None))
+
+
+def records(head: pd.DataFrame, props: pd.DataFrame) -> list[dict]:
+    """``[{**head_row, "props": {...}}]``: the rows as plain parameters (None for missing)."""
+    return [dict(h, props=p) for h, p in zip(_plain(head), _plain(props), strict=True)]
+
+
+def _pipelined(store, jobs):
+    """Run ``(query, head, props)`` batches, preparing the next batch while the
+    store works on the current one (the store answers on another core).
+    Yields ``(rows matched, rows sent)`` per batch, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(prepared):
+        return int(store.run(*prepared)[0]["n"])
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for query, head, props in jobs:
+            prepared = store.prepare(query, head, props)
+            if pending is not None:
+                yield pending[0].result(), pending[1]
+            pending = (pool.submit(send, prepared), len(head))
+        if pending is not None:
+            yield pending[0].result(), pending[1]
 
 
 def _nodes(store, label: str, key: str, frame: pd.DataFrame, table: str, size: int,
            progress) -> int:
     props = _properties(frame, table)
-    rows = [{"key": k, "props": p} for k, p in zip(props[key], records_of(props), strict=True)]
+    rows = pd.concat([props[[key]].set_axis(["key"], axis=1), props], axis=1)
     query = (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
              "SET n += row.props RETURN count(n) AS n")
+    jobs = ((query, batch[["key"]], batch.iloc[:, 1:]) for batch in _batches(rows, size))
     matched = 0
-    for batch in _batches(rows, size):
-        matched += int(store.run(query, {"rows": batch})[0]["n"])
-        progress(len(batch))
+    for got, sent in _pipelined(store, jobs):
+        matched += got
+        progress(sent)
     return matched
 
 
 def _edges(store, rel_type: str, rows: pd.DataFrame, size: int, progress) -> int:
-    """``rows``: ``source, target, source_label, target_label, id, props``."""
+    """``rows``: ``source, target, source_label, target_label, id`` then the properties."""
     unknown = rows["source_label"].isna() | rows["target_label"].isna()
     if unknown.any():
         bad = rows[unknown]
@@ -114,20 +145,25 @@ def _edges(store, rel_type: str, rows: pd.DataFrame, size: int, progress) -> int
                          f"(no party {', '.join(map(str, missing[:5]))}); nothing of them "
                          "was written")
     matched = 0
+    head = ["source", "target", "id"]
+    props = list(rows.columns[5:])
+    # Into a store with none of this type yet, CREATE is MERGE without the search
+    # (ids are unique in a valid bundle); otherwise MERGE, so reruns converge.
+    fresh = store.run(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n")[0]["n"] == 0
+    verb = "CREATE" if fresh else "MERGE"
     for (a, b), group in rows.groupby(["source_label", "target_label"], sort=True):
         query = (f"UNWIND $rows AS row MATCH (a:{a} {{id: row.source}}) "
-                 f"MATCH (b:{b} {{id: row.target}}) MERGE (a)-[r:{rel_type} {{id: row.id}}]->(b) "
+                 f"MATCH (b:{b} {{id: row.target}}) {verb} (a)-[r:{rel_type} {{id: row.id}}]->(b) "
                  "SET r += row.props RETURN count(r) AS n")
-        records = [{"source": s, "target": t, "id": i, "props": p} for s, t, i, p in zip(
-            group["source"], group["target"], group["id"], group["props"], strict=True)]
-        for batch in _batches(records, size):
-            got = int(store.run(query, {"rows": batch})[0]["n"])
-            if got != len(batch):
-                raise StoreError(f"{rel_type}: {len(batch) - got} of {len(batch)} rows found no "
+        jobs = ((query, batch[head], batch[props].rename(columns=lambda c: c[2:]))  # no "p:"
+                for batch in _batches(group, size))
+        for got, sent in _pipelined(store, jobs):
+            if got != sent:
+                raise StoreError(f"{rel_type}: {sent - got} of {sent} rows found no "
                                  f"endpoint ({a} → {b}); the store has the rows before this "
                                  "batch, and a rerun after fixing the bundle converges")
             matched += got
-            progress(len(batch))
+            progress(sent)
     return matched
 
 
@@ -139,11 +175,12 @@ def _label_of(eco, ids: pd.Series) -> np.ndarray:
 
 def _typed(eco, frame: pd.DataFrame, table: str, source: str, target: str,
            drop: tuple[str, ...] = ()) -> pd.DataFrame:
-    props = _properties(frame.drop(columns=list(drop)), table)
-    return pd.DataFrame({"source": frame[source].to_numpy(), "target": frame[target].to_numpy(),
+    props = _properties(frame.drop(columns=list(drop)), table).reset_index(drop=True)
+    head = pd.DataFrame({"source": frame[source].to_numpy(), "target": frame[target].to_numpy(),
                          "source_label": _label_of(eco, frame[source]),
                          "target_label": _label_of(eco, frame[target]),
-                         "id": frame["id"].to_numpy(), "props": records_of(props)})
+                         "id": frame["id"].to_numpy()})
+    return pd.concat([head, props.add_prefix("p:")], axis=1)
 
 
 def schema(store) -> None:
@@ -208,7 +245,7 @@ def load(eco, store, *, batch_size: int = 5_000, progress: bool = False) -> Load
                                "target": audits["party"].to_numpy(),
                                "source_label": "Audit",
                                "target_label": _label_of(eco, audits["party"]),
-                               "id": audits["id"].to_numpy(), "props": [{}] * len(audits)})
+                               "id": audits["id"].to_numpy()})
         steps.append(("COUNTS", lambda n: _edges(store, "COUNTS", counts, batch_size, n),
                       len(audits)))
     schema(store)
@@ -250,16 +287,16 @@ def write_back(store, eco, results: pd.DataFrame, *, key: str = "id",
         raise StoreError(f"{int(pd.isna(labels).sum())} rows name no party of this ecosystem")
     written = {}
     for column in columns:
-        values = results[column].astype(object).where(results[column].notna(), None)
+        values = results[column]
         total = 0
         for label in np.unique(labels):
             mask = labels == label
-            rows = [{"id": i, "value": v.item() if hasattr(v, "item") else v}
-                    for i, v in zip(results.loc[mask, key], values[mask], strict=True)]
+            rows = pd.DataFrame({"id": results.loc[mask, key].to_numpy(),
+                                 "value": values[mask].to_numpy()}).reset_index(drop=True)
             query = (f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
                      f"SET n.{column} = row.value RETURN count(n) AS n")
             for batch in _batches(rows, batch_size):
-                got = int(store.run(query, {"rows": batch})[0]["n"])
+                got = int(store.run_rows(query, batch, batch.iloc[:, :0])[0]["n"])
                 if got != len(batch):
                     raise StoreError(f"write-back of {column}: {len(batch) - got} {label} nodes "
                                      "are not in the store; load the bundle first")

@@ -58,6 +58,15 @@ class Neo4jStore:
                                                    database_=self.database)
         return [r.data() for r in records]
 
+    def prepare(self, query: str, head, props) -> tuple[str, dict]:
+        """``query`` and ``$rows``: ``head``'s columns plus a ``props`` map per row."""
+        from .load import records
+
+        return query, {"rows": records(head, props)}
+
+    def run_rows(self, query: str, head, props) -> list[dict]:
+        return self.run(*self.prepare(query, head, props))
+
     def unique_constraint(self, label: str, key: str) -> None:
         name = f"{label.lower()}_{key}"
         self.run(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")

@@ -64,3 +64,23 @@ def test_write_back_makes_results_queryable(loaded, ecosystems):
     assert top == ranks["id"].iat[0]
     with pytest.raises(StoreError, match="nothing to write back"):
         write_back(store, eco, pd.DataFrame({"id": ["P00001"], "secret": [1]}))
+
+
+def test_rows_render_as_the_falkordb_client_would_and_as_plain_parameters():
+    import numpy as np
+    from falkordb.helpers import stringify_param_value
+
+    from ecograph.store.embedded import _fields, _join
+    from ecograph.store.load import records
+
+    head = pd.DataFrame({"id": ["a", 'q"uo\\te', "c"]})
+    props = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "x": [1.5, np.nan, 2e-7],
+                          "tags": [["t", "u"], [], ["v"]], "ok": pd.array([True, False, None])})
+    rows = records(head, props)
+    assert rows[1] == {"id": 'q"uo\\te', "props": {"n": None, "x": None, "tags": [],
+                                                    "ok": False}}
+    ours = "{" + _join(_fields(head) + ["props:{" + _join(_fields(props), props.index) + "}"],
+                       head.index) + "}"
+    client = [stringify_param_value(r) for r in rows]  # it writes booleans as True/False
+    assert [o.replace("`", "") for o in ours] == [
+        c.replace("`", "").replace("True", "true").replace("False", "false") for c in client]
