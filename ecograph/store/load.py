@@ -16,8 +16,9 @@ the data; every value is a query parameter):
   ``(:External {id: "(outside)"})`` node (``ledger.OUTSIDE``), and ``(:Audit {id, date, sku, counted})
   -[:COUNTS]->(:Party)``.
 
-Rows go in batches of ``UNWIND $rows … MERGE`` on their key, so loading the
-same bundle twice creates nothing new; each batch returns how many rows it
+Rows go in batches of ``UNWIND $rows … MERGE`` on their key (``CREATE`` while a
+label or type has nothing yet: the same result without the search), so
+loading the same bundle twice creates nothing new; each batch returns how many rows it
 matched, and a relationship whose endpoint is missing is an error, not a
 silent no-op.
 """
@@ -124,7 +125,9 @@ def _nodes(store, label: str, key: str, frame: pd.DataFrame, table: str, size: i
            progress) -> int:
     props = _properties(frame, table)
     rows = pd.concat([props[[key]].set_axis(["key"], axis=1), props], axis=1)
-    query = (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) "
+    fresh = store.run(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] == 0
+    verb = "CREATE" if fresh else "MERGE"  # keys are unique in a valid bundle
+    query = (f"UNWIND $rows AS row {verb} (n:{label} {{{key}: row.key}}) "
              "SET n += row.props RETURN count(n) AS n")
     jobs = ((query, batch[["key"]], batch.iloc[:, 1:]) for batch in _batches(rows, size))
     matched = 0
