@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/ecograph validate $(DEMO_BUNDLE)
-	$(BIN)/ecograph summarize $(DEMO_BUNDLE) --out $(DEMO_OUT)
-	@echo "Demo output: $(CURDIR)/$(DEMO_OUT) (summary.json and CSV tables)"
+	$(BIN)/ecograph analyze $(DEMO_BUNDLE) --out $(DEMO_OUT)
+	@echo "Demo report: $(CURDIR)/$(DEMO_OUT)/report.html (tables and summary.json beside it)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -68,6 +68,7 @@ def main() -> None:
       ecograph validate fixtures/it_ecosystem
       ecograph summarize fixtures/it_ecosystem --out out/it
       ecograph generate out/big --partners 5000 --customers 200000
+      ecograph analyze fixtures/it_ecosystem     # everything, with report.html
       ecograph cosell fixtures/it_ecosystem      # who should sell together
       ecograph gaps fixtures/it_ecosystem        # where coverage is missing
       ecograph risk fixtures/manufacturing       # supply-chain bottlenecks, what-if
@@ -196,6 +197,51 @@ def convert(bundle: Path, out_dir: Path, fmt: str) -> None:
     eco = _or_exit(lambda: load_bundle(bundle))
     path = eco.to_bundle(out_dir, format=fmt)
     out.print(f"Wrote {fmt} bundle to [bold]{path.resolve()}[/]")
+
+
+@main.command()
+@_bundle_arg
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out/analysis"), show_default=True,
+              help="Folder for report.html, summary.json and one CSV and Parquet file per "
+                   "result table.")
+def analyze(bundle: Path, out_dir: Path) -> None:
+    """Run every analysis on BUNDLE and write the report, the tables and summary.json.
+
+    Stages: network (PageRank, betweenness, brokerage), communities,
+    co-selling, coverage, supply-chain risk, physical accounts, partner
+    assessment — with a progress bar when run in a terminal. Writes
+    OUT/report.html (self-contained: figures embedded), OUT/summary.json
+    (headline numbers) and OUT/<table>.csv and .parquet for every result
+    table (columns in docs/analytics.md). CSV text cells that a spreadsheet
+    would run as a formula are prefixed with a quote.
+
+    \b
+      ecograph analyze fixtures/it_ecosystem --out out/it
+      ecograph analyze exports/2025-q3 --out reports/2025-q3
+    """
+    from .pipeline import analyze as run_all
+    from .report import write_report
+
+    with err.status(f"Loading {bundle}..."):
+        eco = _or_exit(lambda: load_bundle(bundle))
+    result = run_all(eco, progress=sys.stderr.isatty())
+    h = result.headline
+    with err.status("Writing the report and tables..."):
+        _or_exit(lambda: write_tables(out_dir, result.tables, formats=("csv", "parquet")))
+        summary = {"bundle": str(bundle), **h, "seconds": result.seconds}
+        _or_exit(lambda: (out_dir / "summary.json").write_text(
+            json.dumps(summary, indent=2, default=str) + "\n"))
+        report = _or_exit(lambda: write_report(eco, result, out_dir))
+    out.print(f"[bold]{eco.company['name'].iat[0]}[/]: {h['partners']} partners, "
+              f"{h['customers']} customers, ecosystem health {h['ecosystem_health']}/100")
+    out.print(f"  top bottleneck {h['top_bottleneck']} "
+              f"({h['units_at_risk_top']:,.0f} units of demand at risk); "
+              f"worst coverage gap {h['top_gap'] or 'none'}")
+    out.print(f"  best new co-sell pairs: {', '.join(h['top_cosell_pairs']) or 'none'}; "
+              f"{h['audit_discrepancies']} audit discrepancies; "
+              f"mis-tiered: {', '.join(h['mis_tiered']) or 'none'}")
+    out.print(f"Report: [bold]{report.resolve()}[/]")
 
 
 @main.command()

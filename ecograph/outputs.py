@@ -1,4 +1,9 @@
-"""Writing result tables: one CSV (and optionally JSON) per table in a folder.
+"""Writing result tables: one CSV (and optionally JSON or Parquet) per table in a folder.
+
+CSV text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return get a leading ``'`` so a spreadsheet shows them instead of running
+them as formulas (numbers are left alone). JSON and Parquet keep values as
+they are.
 
 >>> import tempfile, pandas as pd
 >>> folder = write_tables(tempfile.mkdtemp(), {"pairs": pd.DataFrame({"a": ["P1"], "n": [3]})},
@@ -16,9 +21,27 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["write_tables", "FORMATS"]
+__all__ = ["write_tables", "escape_formulas", "FORMATS"]
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", "parquet")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with text cells that a spreadsheet would run made inert.
+
+    >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok"], "n": [-1, 2]}))["a"].tolist()
+    ["'=1+1", 'ok']
+    """
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            text = values.astype("string")
+            risky = text.str.startswith(_FORMULA).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = values.astype(object).where(~risky, "'" + text.astype(object))
+    return out
 
 
 def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
@@ -32,7 +55,18 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         if "csv" in formats:
-            frame.to_csv(folder / f"{name}.csv", index=False)
+            escape_formulas(frame).to_csv(folder / f"{name}.csv", index=False)
+        if "parquet" in formats:
+            _plain_for_parquet(frame).to_parquet(folder / f"{name}.parquet", index=False)
         if "json" in formats:
             frame.to_json(folder / f"{name}.json", orient="records", indent=2, date_format="iso")
     return folder
+
+
+def _plain_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tuples (list cells) as lists, so Arrow can store them."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, tuple)).any():
+            out[col] = out[col].map(lambda v: list(v) if isinstance(v, tuple) else v)
+    return out

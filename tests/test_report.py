@@ -1,0 +1,75 @@
+"""`ecograph analyze`: every section of the report, with figures, tables and the planted findings."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ecograph.cli import main
+from ecograph.outputs import write_tables
+from ecograph.report import SECTIONS
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory, fixtures_dir):
+    runner = CliRunner()
+    out = {}
+    for name in ("it_ecosystem", "manufacturing"):
+        folder = tmp_path_factory.mktemp(name)
+        result = runner.invoke(main, ["analyze", str(fixtures_dir / name), "--out", str(folder)],
+                               catch_exceptions=False)
+        out[name] = (result, folder)
+    return out
+
+
+def test_analyze_writes_every_section_with_figures_and_tables(analysed, bundle_name):
+    result, folder = analysed[bundle_name]
+    assert result.exit_code == 0, result.output
+    page = (folder / "report.html").read_text()
+    for anchor, title in SECTIONS:
+        section = re.search(rf'<section id="{anchor}">(.*?)</section>', page, flags=re.S)
+        assert section, f"no {anchor} section"
+        assert title in section.group(1)
+        assert "<table" in section.group(1) and "<td>" in section.group(1), anchor
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', page)) >= 6
+    assert "http" not in page.split("<body>")[1]  # self-contained
+
+
+def test_report_and_summary_name_the_planted_findings(analysed, truths, bundle_name):
+    result, folder = analysed[bundle_name]
+    truth = truths[bundle_name]
+    page = (folder / "report.html").read_text()
+    summary = json.loads((folder / "summary.json").read_text())
+    choke = truth["chokepoint_supplier"]["id"]
+    gap = truth["coverage_gap"]
+    assert summary["top_bottleneck"] == choke and f"Top bottleneck: {choke}" in page
+    assert summary["top_gap"] == f"{gap['region']} × {gap['segment']} × {gap['capability']}"
+    assert summary["top_gap"] in page
+    assert summary["mis_tiered"] == [truth["mis_tiered_partner"]["id"]]
+    assert truth["audit_discrepancy"]["audit"] in page
+    pair = truth["complementary_pairs"][0]
+    assert any({pair["a"], pair["b"]} == set(p.split(" + ")) for p in summary["top_cosell_pairs"])
+    assert choke in result.output and "Report:" in result.output
+
+
+def test_every_table_is_written_as_csv_and_parquet(analysed):
+    _, folder = analysed["manufacturing"]
+    for csv in folder.glob("*.csv"):
+        parquet = csv.with_suffix(".parquet")
+        assert parquet.exists(), parquet.name
+        assert len(pd.read_parquet(parquet)) == len(pd.read_csv(csv))
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_escaped(tmp_path):
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "-x", "\tx", "plain"],
+                          "units": [-2, 1, 2, 3, 4, 5]})
+    write_tables(tmp_path, {"t": frame}, formats=("csv", "json"))
+    text = (tmp_path / "t.csv").read_text().splitlines()
+    assert [line.split(",")[0].strip('"')[:1] for line in text[1:6]] == ["'"] * 5
+    assert text[6].startswith("plain")
+    assert pd.read_csv(tmp_path / "t.csv")["units"].tolist() == [-2, 1, 2, 3, 4, 5]
+    assert json.loads((tmp_path / "t.json").read_text())[0]["name"].startswith("=")  # JSON as is
