@@ -69,6 +69,7 @@ def main() -> None:
       ecograph summarize fixtures/it_ecosystem --out out/it
       ecograph generate out/big --partners 5000 --customers 200000
       ecograph analyze fixtures/it_ecosystem     # everything, with report.html
+      ecograph flag-bottlenecks data/latest      # for cron: exit 1 when risks are found
       ecograph cosell fixtures/it_ecosystem      # who should sell together
       ecograph gaps fixtures/it_ecosystem        # where coverage is missing
       ecograph risk fixtures/manufacturing       # supply-chain bottlenecks, what-if
@@ -242,6 +243,103 @@ def analyze(bundle: Path, out_dir: Path) -> None:
               f"{h['audit_discrepancies']} audit discrepancies; "
               f"mis-tiered: {', '.join(h['mis_tiered']) or 'none'}")
     out.print(f"Report: [bold]{report.resolve()}[/]")
+
+
+@main.command("flag-bottlenecks")
+@_bundle_arg
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML file of thresholds (min_risk, min_share, max_hhi); flags override it.")
+@click.option("--min-risk", type=float, help="Flag parties with at least this risk score "
+              "[default: 50].")
+@click.option("--min-share", type=float, help="...or with at least this share of demand at "
+              "risk [default: 0.25].")
+@click.option("--max-hhi", type=float, help="Flag input SKUs whose supply HHI reaches this "
+              "[default: 10000, a single supplier].")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="A previous run's JSON: report only what is new or worse since.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Plain text lines or the JSON document.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the JSON document here (atomically), e.g. for --baseline next "
+                   "time.")
+@click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Lock file that keeps overlapping runs apart "
+                   "[default: <tmp>/ecograph-flag-bottlenecks-<bundle hash>.lock].")
+def flag_bottlenecks_cmd(bundle: Path, config: Path | None, min_risk: float | None,
+                         min_share: float | None, max_hhi: float | None, baseline: Path | None,
+                         fmt: str, out_file: Path | None, lock_file: Path | None) -> None:
+    """Flag supply-chain bottlenecks above thresholds, for cron and CI.
+
+    Exit codes: 0 nothing above threshold, 1 findings, 2 invalid input (an
+    invalid bundle, a bad config or baseline), 3 store or I/O failure
+    (including another run holding the lock). Output has no colours or
+    progress bars. The JSON document is described in docs/flag-bottlenecks.md
+    and only ever gains fields.
+
+    \b
+      ecograph flag-bottlenecks fixtures/manufacturing
+      ecograph flag-bottlenecks data/latest --format json --out state/flags.json \\
+        --baseline state/flags.json --min-risk 40
+    """
+    import fcntl
+    import hashlib
+    import tempfile
+
+    from . import flags
+    from .errors import BundleError
+
+    def fail(code: int, message: str):
+        click.echo(f"error: {message}", err=True)
+        sys.exit(code)
+
+    try:
+        thresholds = flags.read_thresholds(config, min_risk=min_risk, min_share=min_share,
+                                           max_hhi=max_hhi)
+        previous = json.loads(baseline.read_text()) if baseline is not None else None
+    except (EcographError, OSError, ValueError) as exc:
+        fail(EXIT_USAGE, str(exc))
+    digest = hashlib.sha1(str(bundle.resolve()).encode()).hexdigest()[:12]
+    lock_path = lock_file or Path(tempfile.gettempdir()) / f"ecograph-flag-bottlenecks-{digest}.lock"
+    try:
+        lock = open(lock_path, "w")  # noqa: SIM115 - held for the whole run
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fail(EXIT_STORE, f"another flag-bottlenecks run holds {lock_path}")
+    except OSError as exc:
+        fail(EXIT_STORE, f"cannot take the lock {lock_path}: {exc}")
+    try:
+        try:
+            eco = load_bundle(bundle)
+        except BundleError as exc:
+            fail(EXIT_USAGE, f"{len(exc.errors)} errors in {exc.path}; run `ecograph validate`")
+        except (OSError, EcographError) as exc:
+            fail(EXIT_USAGE, str(exc))
+        report = flags.flag_bottlenecks(eco, thresholds=thresholds)
+        if previous is not None:
+            try:
+                report = flags.compare_to_baseline(report, previous)
+            except EcographError as exc:
+                fail(EXIT_USAGE, str(exc))
+        report["bundle"] = str(bundle)
+        document = json.dumps(report, indent=2) + "\n"
+        if out_file is not None:
+            try:
+                partial = out_file.with_name(out_file.name + ".partial")
+                partial.write_text(document)
+                partial.replace(out_file)
+            except OSError as exc:
+                fail(EXIT_STORE, f"cannot write {out_file}: {exc}")
+        if fmt == "json":
+            click.echo(document, nl=False)
+        else:
+            for f in report["findings"]:
+                click.echo(f"{f['kind']}\t{f['key']}\t{f['metric']}={f['value']:g} "
+                           f"(threshold {f['threshold']:g})\t{f['detail']}")
+            what = "new or worse " if previous is not None else ""
+            click.echo(f"{len(report['findings'])} {what}findings in {bundle}")
+        sys.exit(EXIT_FINDINGS if report["findings"] else EXIT_OK)
+    finally:  # release the lock however the run ends
+        lock.close()
 
 
 @main.command()
