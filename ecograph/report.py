@@ -22,17 +22,13 @@ import io
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt  # headless runs fall back to Agg; notebooks draw inline
+import networkx as nx
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files, never a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-__all__ = ["plot_ecosystem_map", "plot_brokers", "plot_coverage_heatmap", "plot_supply_network",
-           "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
+__all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
+           "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
 
 #: Report sections, in order: (anchor, title).
 SECTIONS = (("map", "Ecosystem map"), ("brokers", "Top brokers"),
@@ -88,6 +84,22 @@ def plot_brokers(brokerage: pd.DataFrame, *, top: int = 10, ax=None):
     best = brokerage.dropna(subset=["effective_size"]).head(top)
     return _bar(best["id"], best["effective_size"], title="Top brokers on the co-sell network",
                 xlabel="effective size (non-redundant contacts)", color="#4c72b0", ax=ax)
+
+
+def plot_cosell(suggestions: pd.DataFrame, *, top: int = 10, ax=None):
+    """The best new pairings by score, labelled with their shared customers.
+
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"a": ["P1"], "b": ["P2"], "score": [3.0], "shared_customers": [5]})
+    >>> fig, ax = plot_cosell(s)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['P1 + P2 (5 shared)']
+    """
+    best = suggestions.head(top)
+    labels = [f"{a} + {b} ({n} shared)" for a, b, n in zip(best["a"], best["b"],
+                                                             best["shared_customers"], strict=True)]
+    return _bar(labels, best["score"], title="Best new co-selling pairs",
+                xlabel="suggestion score", color="#55a868", ax=ax)
 
 
 def plot_coverage_heatmap(cells: pd.DataFrame, *, ax=None):
@@ -254,6 +266,7 @@ def write_report(eco, analysis, out: str | os.PathLike) -> Path:
     figures = {
         "map": plot_ecosystem_map(eco.view("bipartite"), t["communities"], t["pagerank"]),
         "brokers": plot_brokers(t["brokerage"]),
+        "cosell": plot_cosell(t["cosell_suggestions"]) if len(t["cosell_suggestions"]) else None,
         "coverage": plot_coverage_heatmap(t["coverage"]) if len(t["coverage"]) else None,
         "supply": plot_supply_network(eco.view("supply"), t["bottlenecks"])
         if len(t["bottlenecks"]) else None,
