@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -74,3 +75,12 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped(tmp_path):
     assert text[6].startswith("plain")
     assert pd.read_csv(tmp_path / "t.csv")["units"].tolist() == [-2, 1, 2, 3, 4, 5]
     assert json.loads((tmp_path / "t.json").read_text())[0]["name"].startswith("=")  # JSON as is
+
+
+def test_the_output_tables_and_summary_are_documented(analysed):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "analyze.md").read_text()
+    _, folder = analysed["it_ecosystem"]
+    for csv in folder.glob("*.csv"):
+        assert f"`{csv.stem}`" in doc, f"docs/analyze.md does not describe {csv.name}"
+    for key in json.loads((folder / "summary.json").read_text()):
+        assert f"`{key}`" in doc, f"docs/analyze.md does not describe summary.json {key}"
