@@ -70,6 +70,11 @@ def bundle_files(path: str | os.PathLike, findings: Findings) -> dict[str, Path]
 
 def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
     """Read one table file as text cells; ``None`` if it cannot be read at all."""
+    real = file.resolve()
+    if not real.is_relative_to(file.parent.resolve()):
+        findings.add(file.name, None, None, "outside_bundle", str(real),
+                     "the file links outside the bundle folder; copy the table into it")
+        return None
     size = file.stat().st_size
     if size > max_file_bytes():
         findings.add(file.name, None, None, "file_too_large", size,

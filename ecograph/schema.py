@@ -266,6 +266,7 @@ RULES: dict[str, str] = {
     "unknown_file": "a `.csv`/`.parquet` that is not a bundle table",
     "empty_file": "a file with no header",
     "file_too_large": "over `ECOGRAPH_MAX_FILE_MB`",
+    "outside_bundle": "a table file that links outside the bundle folder (path traversal)",
     "unreadable_file": "a Parquet file that cannot be read",
     "encoding": "not UTF-8 (row of the first bad byte)",
     "delimiter": "the header looks semicolon-delimited",
