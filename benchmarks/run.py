@@ -398,6 +398,55 @@ def store_section(repeat: int) -> list[str]:
             f"Server resident memory after loading: {rss:,.0f} MB."]
 
 
+def pipeline_section(sizes: list[str]) -> list[str]:
+    """The whole pipeline per size: generate → write CSV → validate and load →
+    analyze → write the report, with time and peak memory per stage."""
+    import tempfile
+
+    from ecograph import load_bundle
+    from ecograph.pipeline import analyze
+    from ecograph.report import write_report
+
+    lines = ["", "## Whole pipeline", "",
+             "`generate` → `to_bundle` (CSV) → `load_bundle` (validate every row and rule) → "
+             "`analyze` (every stage) → `write_report`. Peak is the resident memory a stage "
+             "adds. Target at 1M relationships: `analyze` ≤ 60 s and ≤ 4 GiB.", "",
+             "| size | generate (s) | write CSV (s) | validate + load (s) | analyze (s) | "
+             "analyze peak (MB) | report (s) | slowest analyze stages |",
+             "|---|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        partners, customers = SIZES[size]
+        folder = Path(tempfile.mkdtemp(prefix=f"ecograph-bench-{size}-"))
+        t = time.perf_counter()
+        tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
+        t_gen = time.perf_counter() - t
+        t = time.perf_counter()
+        Ecosystem(tables).to_bundle(folder / "bundle")
+        t_write = time.perf_counter() - t
+        del tables
+        t = time.perf_counter()
+        eco = load_bundle(folder / "bundle")
+        t_load = time.perf_counter() - t
+        box = {}
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _status_mb("VmRSS")
+        t = time.perf_counter()
+        box["a"] = analyze(eco)
+        t_an = time.perf_counter() - t
+        peak = _status_mb("VmHWM") - before
+        t = time.perf_counter()
+        write_report(eco, box["a"], folder / "out")
+        t_rep = time.perf_counter() - t
+        slow = sorted(box["a"].seconds.items(), key=lambda kv: -kv[1])[:3]
+        lines.append(f"| {size} | {t_gen:.1f} | {t_write:.1f} | {t_load:.1f} | {t_an:.1f} | "
+                     f"{peak:,.0f} | {t_rep:.1f} | "
+                     + ", ".join(f"{k} {v:.1f} s" for k, v in slow) + " |")
+        print(f"pipeline {size}: load {t_load:.1f}s analyze {t_an:.1f}s peak {peak:.0f} MB",
+              flush=True)
+    return lines
+
+
 def _server_rss_mb(pid: int | None) -> float:
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -419,6 +468,8 @@ def main() -> None:
                         help="skip the supply-chain risk and ledger run at 1M")
     parser.add_argument("--no-store", dest="store", action="store_false",
                         help="skip loading 1M relationships into the embedded store")
+    parser.add_argument("--pipeline", default="10k,100k,1m",
+                        help="sizes for the whole-pipeline section ('' to skip)")
     parser.add_argument("--append", action="store_true",
                         help="append the extra sections to --out instead of rewriting it "
                              "(use with --sizes '' to run only them)")
@@ -431,6 +482,7 @@ def main() -> None:
     extra = cosell_section(args.repeat) if args.cosell else []
     extra += risk_section(args.repeat) if args.risk else []
     extra += store_section(args.repeat) if args.store else []
+    extra += pipeline_section(args.pipeline.split(",")) if args.pipeline else []
     if args.append:  # add sections to an existing results file
         with open(args.out, "a") as f:
             f.write("\n".join(extra) + "\n")

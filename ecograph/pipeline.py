@@ -42,7 +42,8 @@ class Analysis:
 def _network(eco, a: Analysis) -> None:
     G = eco.view("bipartite")
     a.tables["pagerank"] = centrality.pagerank(G)
-    k = 256 if G.number_of_nodes() > 2_000 else None
+    n = G.number_of_nodes()  # exact when small; sampled (error in attrs) when large
+    k = None if n <= 2_000 else 256 if n <= 100_000 else 64
     a.tables["betweenness"] = centrality.betweenness(G, k=k)
     a.tables["brokerage"] = brokerage.brokerage(eco.view("cosell"))
 

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from .. import ledger
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
+from ..frames import isin
 from ._common import adjacency, node_attributes, node_ids
 from .activity import partner_activity
 from .brokerage import brokerage
@@ -147,7 +148,8 @@ def _network_position(eco: Ecosystem, ids: pd.Index) -> pd.DataFrame:
     """Brokerage on the co-sell view; reach and community span on the partner–customer view."""
     b = brokerage(eco.view("cosell")).set_index("id").reindex(ids)
     G = eco.view("bipartite")
-    reach = two_step_reach(G).set_index("id")["reach_share"].reindex(ids)
+    partners = ids[isin(ids, node_ids(G))]
+    reach = two_step_reach(G, nodes=partners).set_index("id")["reach_share"].reindex(ids)
     parts = detect_communities(G, seed=0).set_index("id")["community"]
     order = node_ids(G)
     codes = parts.reindex(order).to_numpy()

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import adjacency, check_choice, edge_weights, node_frame, path_twin, twin
+from ._common import adjacency, check_choice, edge_weights, node_frame, node_ids, path_twin, twin
 
 __all__ = [
     "degree",
@@ -284,16 +284,32 @@ def hits(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
                       sort_by="authority")
 
 
-def two_step_reach(G: nx.Graph) -> pd.DataFrame:
+def two_step_reach(G: nx.Graph, *, nodes=None) -> pd.DataFrame:
     """How many other nodes each node reaches in one or two steps (following edge
-    direction on directed graphs); ``reach_share`` divides by ``n - 1``.
+    direction on directed graphs); ``reach_share`` divides by ``n - 1``. With
+    ``nodes``, only those are computed and returned (far cheaper when hubs are few
+    of many nodes).
 
     >>> import networkx as nx
     >>> two_step_reach(nx.path_graph(4))["two_step_reach"].tolist()
     [3, 3, 2, 2]
+    >>> two_step_reach(nx.path_graph(4), nodes=[3])["two_step_reach"].tolist()
+    [2]
     """
     g = twin(G)
     mode = "out" if g.is_directed() else "all"
-    reach = np.asarray(g.neighborhood_size(order=2, mode=mode), dtype=np.int64) - 1
-    share = reach / max(g.vcount() - 1, 1)
-    return node_frame(G, {"two_step_reach": reach, "reach_share": share}, sort_by="two_step_reach")
+    if nodes is None:
+        reach = np.asarray(g.neighborhood_size(order=2, mode=mode), dtype=np.int64) - 1
+        share = reach / max(g.vcount() - 1, 1)
+        return node_frame(G, {"two_step_reach": reach, "reach_share": share},
+                          sort_by="two_step_reach")
+    ids = node_ids(G)
+    where = pd.Index(ids).get_indexer(list(nodes))
+    if (where < 0).any():
+        raise ParameterError(f"nodes not in the graph: {list(pd.Index(list(nodes))[where < 0])[:5]}")
+    reach = np.full(g.vcount(), np.nan)
+    reach[where] = np.asarray(g.neighborhood_size(vertices=where.tolist(), order=2, mode=mode)) - 1
+    frame = node_frame(G, {"two_step_reach": reach, "reach_share": reach / max(g.vcount() - 1, 1)},
+                       sort_by="two_step_reach")
+    frame = frame[frame["two_step_reach"].notna()].reset_index(drop=True)
+    return frame.astype({"two_step_reach": np.int64})

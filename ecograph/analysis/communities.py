@@ -188,22 +188,25 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     >>> profile[["community", "size", "internal_share"]].to_dict("records")[0]
     {'community': 0, 'size': 4, 'internal_share': 0.8571428571428571}
     """
-    labels = _as_series(partition).reindex(list(G)).to_numpy()
+    labels = _as_series(partition).reindex(node_ids(G)).to_numpy()
     attrs = node_attributes(G)
     nodes = pd.DataFrame({"community": labels}).join(attrs)
-    segments = [d.get("segment") for _, d in G.nodes(data=True)]
-    if any(s is not None for s in segments):
-        nodes["segment"] = segments
+    segments = pd.Series(dict(G.nodes(data="segment")), dtype=object).reindex(node_ids(G))
+    if segments.notna().any():
+        nodes["segment"] = segments.to_numpy()
     out = nodes.groupby("community").size().rename("size").to_frame()
     if "kind" in nodes:
         out = out.join(pd.crosstab(nodes["community"], nodes["kind"]).add_prefix("n_"))
     for col, name in (("type", "dominant_type"), ("region", "dominant_region"),
                       ("segment", "dominant_segment")):
         if col in nodes and nodes[col].notna().any():
-            top = nodes.dropna(subset=[col]).groupby("community")[col].agg(
-                lambda s: s.value_counts().index[0])
-            share = nodes.dropna(subset=[col]).groupby("community")[col].agg(
-                lambda s: s.value_counts().iloc[0] / len(s))
+            known = nodes.dropna(subset=[col])
+            counts = known.groupby(["community", col], sort=True).size().rename("n")
+            counts = counts.reset_index().sort_values(["community", "n"], ascending=[True, False],
+                                                      kind="stable")
+            first = counts.drop_duplicates("community").set_index("community")
+            top = first[col]
+            share = first["n"] / known.groupby("community").size()
             out[name] = top
             out[name.replace("dominant", "share")] = share
     g = twin(G)
