@@ -53,14 +53,27 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
         raise ParameterError(f"formats must be among {FORMATS}; got {sorted(unknown)}")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    writers = {
+        "csv": lambda f, p: escape_formulas(f).to_csv(p, index=False),
+        "parquet": lambda f, p: _plain_for_parquet(f).to_parquet(p, index=False),
+        "json": lambda f, p: f.to_json(p, orient="records", indent=2, date_format="iso"),
+    }
     for name, frame in tables.items():
-        if "csv" in formats:
-            escape_formulas(frame).to_csv(folder / f"{name}.csv", index=False)
-        if "parquet" in formats:
-            _plain_for_parquet(frame).to_parquet(folder / f"{name}.parquet", index=False)
-        if "json" in formats:
-            frame.to_json(folder / f"{name}.json", orient="records", indent=2, date_format="iso")
+        for fmt in formats:
+            _atomic(folder / f"{name}.{fmt}", lambda p, w=writers[fmt], f=frame: w(f, p))
     return folder
+
+
+def _atomic(path: Path, write) -> None:
+    """Write to a temporary name beside ``path``, then move it into place: a
+    failure (a full disk) leaves the previous file or none, never half a file."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _plain_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

@@ -302,6 +302,10 @@ def write_report(eco, analysis, out: str | os.PathLike) -> Path:
             f"{body}</body></html>")
     path = folder / "report.html"
     partial = folder / ".report.html.partial"
-    partial.write_text(page)
-    partial.replace(path)
+    try:
+        partial.write_text(page)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk leaves no half-written report
+        raise
     return path

@@ -84,3 +84,34 @@ def test_the_output_tables_and_summary_are_documented(analysed):
         assert f"`{csv.stem}`" in doc, f"docs/analyze.md does not describe {csv.name}"
     for key in json.loads((folder / "summary.json").read_text()):
         assert f"`{key}`" in doc, f"docs/analyze.md does not describe summary.json {key}"
+
+
+def test_a_full_disk_leaves_no_half_written_files(tmp_path, monkeypatch, fixtures_dir):
+    import errno
+
+    from ecograph import load_bundle
+    from ecograph.pipeline import analyze
+    from ecograph.report import write_report
+
+    eco = load_bundle(fixtures_dir / "tiny")
+    result = analyze(eco)
+    real_write = Path.write_text
+
+    def full(self, data, *args, **kwargs):
+        real_write(self, data[: len(data) // 2], *args, **kwargs)  # half of it got out
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError, match="No space"):
+        write_report(eco, result, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+    monkeypatch.undo()
+
+    def full_csv(self, path, **kwargs):
+        Path(path).write_text("id,na")  # half a file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_csv)
+    with pytest.raises(OSError, match="No space"):
+        write_tables(tmp_path / "tables", {"t": pd.DataFrame({"id": ["a"]})})
+    assert list((tmp_path / "tables").iterdir()) == []

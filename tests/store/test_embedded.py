@@ -117,3 +117,30 @@ def test_a_server_killed_mid_load_converges_when_rerun(tmp_path, it_eco):
     finally:
         EmbeddedServer(tmp_path / "clean").stop()
         EmbeddedServer(tmp_path / "victim").stop()
+
+
+def test_a_server_killed_during_write_back_or_a_query_fails_cleanly_and_recovers(tmp_path,
+                                                                                it_eco):
+    """Kill the server, then write back and query: each fails with StoreError (no
+    traceback from the client); after a restart, rerunning the write-back gives the
+    same store as an uninterrupted one."""
+    from ecograph.analysis import centrality
+    from ecograph.store import write_back
+
+    ranks = centrality.pagerank(it_eco.view("bipartite"))[["id", "pagerank"]]
+    store = EmbeddedStore(tmp_path)
+    try:
+        load(it_eco, store)
+        os.kill(store.server.pid, signal.SIGKILL)
+        with pytest.raises(StoreError):
+            write_back(store, it_eco, ranks)
+        with pytest.raises(StoreError):
+            store.run("MATCH (n) RETURN count(n) AS n")
+        store.server.stop()
+        again = EmbeddedStore(tmp_path)
+        assert write_back(again, it_eco, ranks) == {"pagerank": len(ranks)}
+        top = again.run("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN n.id AS id "
+                        "ORDER BY n.pagerank DESC LIMIT 1")[0]["id"]
+        assert top == ranks["id"].iat[0]
+    finally:
+        EmbeddedServer(tmp_path).stop()
