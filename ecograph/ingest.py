@@ -102,7 +102,7 @@ def _read_csv(file: Path, findings: Findings) -> pd.DataFrame | None:
         return None
     try:
         return _read_csv_fast(data)
-    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError, csv.Error):
         # The fast reader only says *that* something is wrong; read again
         # slowly to say where.
         return _read_csv_exact(file.name, data, findings)
