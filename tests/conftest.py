@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import ecograph
+
+# Property tests draw the same examples every run, so CI is repeatable;
+# ECOGRAPH_FUZZ=1 explores fresh ones.
+settings.register_profile("repeatable", derandomize=True)
+settings.load_profile("default" if os.environ.get("ECOGRAPH_FUZZ") else "repeatable")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
