@@ -94,7 +94,7 @@ def _ledger(eco, a: Analysis) -> None:
 
 
 def _assessment(eco, a: Analysis) -> None:
-    kpis = assessment.partner_kpis(eco)
+    kpis = assessment.partner_kpis(eco, communities=a.tables["communities"])
     segments = assessment.segment_partners(kpis)
     tiers = assessment.recommend_tiers(kpis)
     a.tables["partner_kpis"] = kpis

@@ -144,13 +144,16 @@ def _served(eco: Ecosystem) -> pd.DataFrame:
                          "customer": pd.concat([sells["target"], won["customer"]])}).drop_duplicates()
 
 
-def _network_position(eco: Ecosystem, ids: pd.Index) -> pd.DataFrame:
+def _network_position(eco: Ecosystem, ids: pd.Index,
+                      communities: pd.DataFrame | None) -> pd.DataFrame:
     """Brokerage on the co-sell view; reach and community span on the partner–customer view."""
     b = brokerage(eco.view("cosell")).set_index("id").reindex(ids)
     G = eco.view("bipartite")
     partners = ids[isin(ids, node_ids(G))]
     reach = two_step_reach(G, nodes=partners).set_index("id")["reach_share"].reindex(ids)
-    parts = detect_communities(G, seed=0).set_index("id")["community"]
+    if communities is None:
+        communities = detect_communities(G, seed=0)
+    parts = communities.set_index("id")["community"]
     order = node_ids(G)
     codes = parts.reindex(order).to_numpy()
     A = adjacency(G)
@@ -168,7 +171,8 @@ def _count(cell) -> int:
     return len(cell) if isinstance(cell, tuple | list) else 0
 
 
-def partner_kpis(eco: Ecosystem, *, as_of=None) -> pd.DataFrame:
+def partner_kpis(eco: Ecosystem, *, as_of=None,
+                 communities: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per partner: what it is, what it did, and where it sits in the network.
 
     With ``as_of`` everything is computed on :func:`snapshot` ``(eco, as_of)``.
@@ -186,7 +190,10 @@ def partner_kpis(eco: Ecosystem, *, as_of=None) -> pd.DataFrame:
     view; without contacts 0 and 1), ``reach`` (two-step reach share on the
     partner–customer view), ``community_span`` (distinct Leiden communities,
     seed 0, among the partner's customers on that view). Highest ``won_amount``
-    first; ``attrs["as_of"]`` is the date or ``None``.
+    first; ``attrs["as_of"]`` is the date or ``None``. ``communities`` (a
+    :func:`~ecograph.analysis.communities.detect_communities` frame of
+    ``eco.view("bipartite")``) saves detecting them again; it is ignored when
+    ``as_of`` or ended relationships make the view a different graph.
 
     >>> from ecograph import load_bundle
     >>> kpis = partner_kpis(load_bundle("fixtures/it_ecosystem"), as_of="2025-07-01")
@@ -195,7 +202,10 @@ def partner_kpis(eco: Ecosystem, *, as_of=None) -> pd.DataFrame:
     >>> bool(kpis["won_amount"].is_monotonic_decreasing)
     True
     """
-    eco = _in_force(eco, as_of)
+    live = _in_force(eco, as_of)
+    if live is not eco:
+        communities = None  # a different graph: partition it afresh
+    eco = live
     p = eco.partners
     ids = pd.Index(p["id"], name="id")
     act = partner_activity(eco).set_index("partner").reindex(ids)
@@ -220,7 +230,7 @@ def partner_kpis(eco: Ecosystem, *, as_of=None) -> pd.DataFrame:
         .reindex(ids, fill_value=0),
         "cosell_partners": act["cosell_partners"], "cosold_deals": act["cosold_deals"],
         "cosold_won": act["cosold_won"]}, index=ids)
-    frame = frame.join(_network_position(eco, ids)).reset_index()
+    frame = frame.join(_network_position(eco, ids, communities)).reset_index()
     frame = frame.sort_values(["won_amount", "id"], ascending=[False, True], ignore_index=True)
     frame.attrs["as_of"] = None if as_of is None else str(pd.Timestamp(as_of).date())
     return frame

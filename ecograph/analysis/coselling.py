@@ -368,7 +368,11 @@ def pair_features(eco, *, as_of=None, communities: pd.DataFrame | None = None,
     >>> bool((f["a"] < f["b"]).all()) and bool(f["jaccard"].between(0, 1).all())
     True
     """
-    acc = _accounts(eco, as_of)
+    return _pair_features(eco, _accounts(eco, as_of), communities, seed)
+
+
+def _pair_features(eco, acc: _Accounts, communities: pd.DataFrame | None,
+                   seed: int) -> pd.DataFrame:
     A = acc.any
     n_p = len(acc.partners)
     # communities on the partner × account graph as of the date
@@ -464,7 +468,8 @@ def suggest_pairings(eco, *, top: int | None = 20, as_of=None, counts_only: bool
     """
     if top is not None and top < 1:
         raise ParameterError(f"top must be at least 1; got {top}")
-    f = pair_features(eco, as_of=as_of)
+    acc = _accounts(eco, as_of)
+    f = _pair_features(eco, acc, None, 0)
     score = (heuristic_score(f) if ranker is None
              else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
     f.insert(2, "score", score)
@@ -479,7 +484,6 @@ def suggest_pairings(eco, *, top: int | None = 20, as_of=None, counts_only: bool
     f.insert(6, "regions_in_common", _common_regions(eco, f))
     f.insert(5, "why", _why(f))
     if not counts_only and len(f):
-        acc = _accounts(eco, as_of)
         f["example_accounts"] = [";".join(x.split(";")[:5]) for x in _shared_ids(acc, f["a"], f["b"])]
     return f
 
