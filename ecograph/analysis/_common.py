@@ -21,7 +21,7 @@ from ..errors import ParameterError
 from ..graphs import igraph_twin
 
 __all__ = ["twin", "path_twin", "edge_array", "edge_weights", "adjacency", "node_attributes",
-           "node_ids", "node_frame", "check_choice", "NODE_ATTRIBUTES"]
+           "node_ids", "node_frame", "gini", "check_choice", "NODE_ATTRIBUTES"]
 
 #: Node attributes copied into every result frame when the graph has them.
 NODE_ATTRIBUTES = ("kind", "type", "region")
@@ -152,6 +152,20 @@ def node_frame(G: nx.Graph, scores: dict[str, np.ndarray], *, sort_by: str,
     columns = {c: nodes[c].array.take(order) for c in nodes.columns}
     columns.update({k: np.asarray(v)[order] for k, v in scores.items()})
     return pd.DataFrame(columns, columns=["id", *scores, *nodes.columns[1:]])
+
+
+def gini(values, *, degenerate: float = 0.0) -> float:
+    """Gini coefficient of non-negative ``values`` (0 = equal, towards 1 = a few
+    hold everything); ``degenerate`` when there is nothing to share.
+
+    >>> gini([1, 1, 1, 1]), round(gini([0, 0, 0, 4]), 2), gini([], degenerate=1.0)
+    (0.0, 0.75, 1.0)
+    """
+    x = np.sort(np.clip(np.asarray(values, dtype=float), 0, None))
+    n, total = len(x), x.sum()
+    if n == 0 or total <= 0:
+        return degenerate
+    return float(np.sum((2 * np.arange(1, n + 1) - n - 1) * x) / (n * total))
 
 
 def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

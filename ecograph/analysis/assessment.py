@@ -28,7 +28,7 @@ from .. import ledger
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..frames import isin
-from ._common import adjacency, node_attributes, node_ids
+from ._common import adjacency, gini, node_attributes, node_ids
 from .activity import partner_activity
 from .brokerage import brokerage
 from .centrality import two_step_reach
@@ -418,14 +418,6 @@ class EcosystemHealth:
         return pd.DataFrame([asdict(self)])
 
 
-def _gini(x: np.ndarray) -> float:
-    x = np.sort(np.clip(np.asarray(x, dtype=float), 0, None))
-    n, total = len(x), x.sum()
-    if n == 0 or total <= 0:
-        return 1.0  # nothing earned: as concentrated as it gets
-    return float(np.sum((2 * np.arange(1, n + 1) - n - 1) * x) / (n * total))
-
-
 def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
                      as_of=None) -> EcosystemHealth:
     """How healthy the whole ecosystem is, as one score with its components.
@@ -458,18 +450,18 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
     served = buyers.isin(_served(eco)["customer"]).mean() if len(buyers) else 0.0
     won = kpis["won_amount"].to_numpy(dtype=float)
     total = won.sum()
-    gini = _gini(won)
+    revenue_gini = gini(won, degenerate=1.0)  # nothing earned: as concentrated as it gets
     hhi = float(np.sum((won / total) ** 2)) if total > 0 else 1.0
     status = eco.deals["status"]
     closed = int(status.isin(["won", "lost"]).sum())
     win = float((status == "won").sum() / closed) if closed else 0.5
     tiers = recommend_tiers(kpis)
     parts = {"active_share": active, "coverage_share": float(served),
-             "revenue_spread": 0.0 if total <= 0 else 1.0 - gini,
+             "revenue_spread": 0.0 if total <= 0 else 1.0 - revenue_gini,
              "cosell_participation": float((kpis["cosell_partners"] > 0).mean()) if n else 0.0,
              "win_rate": win, "tier_alignment": float((~tiers["mis_tiered"]).mean()) if n else 0.0}
     score = 100 * sum(ECOSYSTEM_WEIGHTS[c] * v for c, v in parts.items())
-    return EcosystemHealth(score=float(score), partners=n, revenue_gini=gini, revenue_hhi=hhi,
+    return EcosystemHealth(score=float(score), partners=n, revenue_gini=revenue_gini, revenue_hhi=hhi,
                            cosell_density=float(nx.density(eco.view("cosell"))) if n > 1 else 0.0,
                            **parts)
 

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ._common import edge_array, node_frame, node_ids, twin
+from ._common import edge_array, gini, node_frame, node_ids, twin
 
 __all__ = ["components", "k_core", "articulation_points", "bridges", "clustering",
            "graph_summary", "GraphSummary"]
@@ -214,8 +214,6 @@ def graph_summary(G: nx.Graph) -> GraphSummary:
     sizes = g.connected_components(mode="weak").sizes() if n else []
     deg = np.sort(np.asarray(g.degree(), dtype=float)) if n else np.array([0.0])
     simple = _simple_undirected(G)
-    cum = np.cumsum(deg)
-    gini = float(1 - 2 * np.sum(cum) / (len(deg) * cum[-1]) + 1 / len(deg)) if cum[-1] else 0.0
     top = deg[::-1][: max(1, len(deg) // 10)].sum() / deg.sum() if deg.sum() else 0.0
     local = np.asarray(simple.transitivity_local_undirected(mode="zero")) if n else np.array([0.0])
     return GraphSummary(
@@ -225,4 +223,4 @@ def graph_summary(G: nx.Graph) -> GraphSummary:
         average_clustering=float(local.mean()),
         transitivity=float(simple.transitivity_undirected()) if simple.ecount() else 0.0,
         degree_mean=float(deg.mean()), degree_median=float(np.median(deg)),
-        degree_max=int(deg.max()), degree_gini=gini, top_decile_degree_share=float(top))
+        degree_max=int(deg.max()), degree_gini=gini(deg), top_decile_degree_share=float(top))
