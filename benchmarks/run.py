@@ -61,22 +61,47 @@ def _timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    return 0.0
+def _status_mb(field: str, pid: int | str = "self") -> float:
+    """A memory field of ``/proc/<pid>/status`` in MB (NaN if unreadable)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) / 1024 for line in f if line.startswith(field))
+    except (OSError, StopIteration):
+        return float("nan")
 
 
-def peak_mb(fn) -> float:
-    """Peak resident memory added by ``fn``: reset the kernel's high-water mark
-    (``/proc/self/clear_refs``), call, and compare the new mark with the start."""
+def measure(fn, *args):
+    """``(result, seconds, peak MB)`` of ``fn(*args)``: the peak is the resident memory it adds,
+    read from the kernel's high-water mark after resetting it (``/proc/self/clear_refs``)."""
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
     before = _status_mb("VmRSS")
-    fn()
-    return max(_status_mb("VmHWM") - before, 0.0)
+    t = time.perf_counter()
+    result = fn(*args)
+    seconds = time.perf_counter() - t
+    return result, seconds, max(_status_mb("VmHWM") - before, 0.0)
+
+
+def peak_mb(fn) -> float:
+    """Peak resident memory added by ``fn``."""
+    return measure(fn)[2]
+
+
+def _generated(size: str) -> dict:
+    """The synthetic tables of one benchmark size (seed 1)."""
+    partners, customers = SIZES[size]
+    return generate_tables(partners=partners, customers=customers, seed=1)[0]
+
+
+def _time_calls(label: str, calls: dict, repeat: int, *, once: tuple[str, ...] = ()) -> list:
+    """``(name, median seconds, peak MB)`` per call; calls in ``once`` run one time."""
+    rows = []
+    for name, fn in calls.items():
+        t = _timed(fn, 1 if name in once else repeat)
+        peak = peak_mb(fn)
+        print(f"{label} {name:55s} {t:8.3f}s {peak:8.0f} MB", flush=True)
+        rows.append((name, t, peak))
+    return rows
 
 
 def measures(G: nx.Graph, C: nx.Graph, g: ig.Graph, cg: ig.Graph, size: str):
@@ -152,10 +177,7 @@ def _within(fn, limit: float) -> float | None:
 
 
 def run_size(size: str, repeat: int, nx_limit: float) -> tuple[list[Row], dict]:
-    partners, customers = SIZES[size]
-    t = time.perf_counter()
-    tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
-    generated = time.perf_counter() - t
+    tables, generated, _ = measure(_generated, size)
     eco = Ecosystem(tables)
     t = time.perf_counter()
     G, C = eco.view("bipartite"), eco.view("cosell")
@@ -279,12 +301,9 @@ def cosell_section(repeat: int) -> list[str]:
              f"relationships and {len(tables['deals']):,} deals, {ties:,} partner–account ties, "
              f"{pairs:,} overlapping partner pairs scored. Target: under 30 s and 4 GiB.", "",
              "| call | time (s) | peak (MB) | target met |", "|---|---|---|---|"]
-    for name, fn in calls.items():
-        fn()
-        t, peak = _timed(fn, repeat), peak_mb(fn)
+    for name, t, peak in _time_calls("cosell", calls, repeat):
         ok = "yes" if t < 30 and peak < 4096 else "**no**"
         lines.append(f"| {name} | {t:.2f} | {peak:,.0f} | {ok} |")
-        print(f"cosell {name:45s} {t:8.3f}s {peak:8.0f} MB", flush=True)
     G = eco.view("bipartite")
     found = cs.pair_features(eco).sample(20_000, random_state=0)
     ids = eco.partners["id"].to_numpy()
@@ -339,8 +358,7 @@ def risk_section(repeat: int) -> list[str]:
     from ecograph import ledger
     from ecograph.analysis import bottlenecks as bn
 
-    partners, customers = SIZES["1m"]
-    tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
+    tables = _generated("1m")
     eco = Ecosystem(tables)
     flows = bn.supply_flows(eco)
     calls = {
@@ -356,11 +374,9 @@ def risk_section(repeat: int) -> list[str]:
              f"{len(tables['movements']):,} movements, {len(tables['audits']):,} audits. "
              "Times include building the supply network from the tables.", "",
              "| call | time (s) | peak (MB) |", "|---|---|---|"]
-    for name, fn in calls.items():
-        t = _timed(fn, 1 if "bottlenecks" in name else repeat)
-        peak = peak_mb(fn)
-        lines.append(f"| {name} | {t:.2f} | {peak:,.0f} |")
-        print(f"risk {name:55s} {t:8.3f}s {peak:8.0f} MB", flush=True)
+    slow = tuple(name for name in calls if name.startswith("bottlenecks"))
+    lines += [f"| {name} | {t:.2f} | {peak:,.0f} |"
+              for name, t, peak in _time_calls("risk", calls, repeat, once=slow)]
     return lines
 
 
@@ -370,15 +386,13 @@ def store_section(repeat: int) -> list[str]:
 
     from ecograph.store import EmbeddedServer, EmbeddedStore, load
 
-    partners, customers = SIZES["1m"]
-    tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
-    eco = Ecosystem(tables)
+    eco = Ecosystem(_generated("1m"))
     directory = tempfile.mkdtemp(prefix="ecograph-bench-store-")
     try:
         store = EmbeddedStore(directory)
         report = load(eco, store, batch_size=10_000)
         again = load(eco, store, batch_size=10_000)
-        rss = _server_rss_mb(store.server.pid)
+        rss = _status_mb("VmRSS", store.server.pid)
     finally:
         EmbeddedServer(directory).stop()
     edges = report.relationships
@@ -415,44 +429,20 @@ def pipeline_section(sizes: list[str]) -> list[str]:
              "analyze peak (MB) | report (s) | slowest analyze stages |",
              "|---|---|---|---|---|---|---|---|"]
     for size in sizes:
-        partners, customers = SIZES[size]
         folder = Path(tempfile.mkdtemp(prefix=f"ecograph-bench-{size}-"))
-        t = time.perf_counter()
-        tables, _ = generate_tables(partners=partners, customers=customers, seed=1)
-        t_gen = time.perf_counter() - t
-        t = time.perf_counter()
-        Ecosystem(tables).to_bundle(folder / "bundle")
-        t_write = time.perf_counter() - t
+        tables, t_gen, _ = measure(_generated, size)
+        _, t_write, _ = measure(Ecosystem(tables).to_bundle, folder / "bundle")
         del tables
-        t = time.perf_counter()
-        eco = load_bundle(folder / "bundle")
-        t_load = time.perf_counter() - t
-        box = {}
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        before = _status_mb("VmRSS")
-        t = time.perf_counter()
-        box["a"] = analyze(eco)
-        t_an = time.perf_counter() - t
-        peak = _status_mb("VmHWM") - before
-        t = time.perf_counter()
-        write_report(eco, box["a"], folder / "out")
-        t_rep = time.perf_counter() - t
-        slow = sorted(box["a"].seconds.items(), key=lambda kv: -kv[1])[:3]
+        eco, t_load, _ = measure(load_bundle, folder / "bundle")
+        result, t_an, peak = measure(analyze, eco)
+        _, t_rep, _ = measure(write_report, eco, result, folder / "out")
+        slow = sorted(result.seconds.items(), key=lambda kv: -kv[1])[:3]
         lines.append(f"| {size} | {t_gen:.1f} | {t_write:.1f} | {t_load:.1f} | {t_an:.1f} | "
                      f"{peak:,.0f} | {t_rep:.1f} | "
                      + ", ".join(f"{k} {v:.1f} s" for k, v in slow) + " |")
         print(f"pipeline {size}: load {t_load:.1f}s analyze {t_an:.1f}s peak {peak:.0f} MB",
               flush=True)
     return lines
-
-
-def _server_rss_mb(pid: int | None) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
-    except (OSError, StopIteration):
-        return float("nan")
 
 
 def main() -> None:
