@@ -66,3 +66,14 @@ def edit(bundle: Path, file: str, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {file}"
     path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def run():
+    """Invoke the ``ecograph`` command in-process: ``run("validate", path, ...)``."""
+    from click.testing import CliRunner
+
+    from ecograph.cli import main
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)

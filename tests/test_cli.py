@@ -6,20 +6,10 @@ import json
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from ecograph.cli import main
 
 from .conftest import edit
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    return invoke
 
 
 def test_validate_exits_0_on_a_valid_bundle(run, fixtures_dir):

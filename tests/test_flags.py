@@ -7,10 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from ecograph.cli import main
 from ecograph.flags import FINDING_FIELDS, SCHEMA
 
 from .conftest import edit
@@ -18,10 +14,6 @@ from .conftest import edit
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "flag-bottlenecks.md").read_text()
 
 
-@pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_planted_risk_exits_1_with_the_chokepoint_first(run, fixtures_dir, truths, tmp_path):

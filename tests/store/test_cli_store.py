@@ -4,17 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
-
-from ecograph.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-
 
 def test_store_lifecycle_load_and_query(run, tmp_path, fixtures_dir, truths):
     d = tmp_path / "store"
