@@ -27,6 +27,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .graphs import induced_subgraph, node_table
+
 __all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
            "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
 
@@ -51,7 +53,7 @@ def plot_ecosystem_map(G: nx.Graph, communities: pd.DataFrame, pagerank: pd.Data
     'Ecosystem map: colour = community, size = PageRank'
     """
     keep = pagerank["id"].head(_MAX_MAP_NODES).tolist()
-    H = G.subgraph(keep)
+    H = induced_subgraph(G, keep)
     pos = nx.spring_layout(H, seed=seed, k=1.5 / max(np.sqrt(H.number_of_nodes()), 1))
     comm = communities.set_index("id")["community"].reindex(list(H)).fillna(-1).to_numpy()
     size = pagerank.set_index("id")["pagerank"].reindex(list(H)).to_numpy()
@@ -137,12 +139,15 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
     >>> ax.get_title().startswith("Supply network")
     True
     """
-    kinds = dict(G.nodes(data="kind"))
-    tiers = [t for _, t in G.nodes(data="supply_tier") if t is not None and t == t]
+    table = node_table(G)
+    customer = table.get("kind", pd.Series(index=table.index, dtype=object)).eq("customer").to_numpy()
+    H = induced_subgraph(G, table["id"][~customer].tolist() + table["id"][customer].tolist()[:150])
+    kinds = dict(H.nodes(data="kind"))
+    tiers = [t for _, t in H.nodes(data="supply_tier") if t is not None and t == t]
     deepest = int(max(tiers, default=1))
 
     def layer(n) -> int:  # deepest suppliers left, customers right
-        d = G.nodes[n]
+        d = H.nodes[n]
         if d.get("kind") == "supplier":
             return deepest - int(d.get("supply_tier") or 1)
         offsets = {"company": 1, "partner": 3 if d.get("type") != "distributor" else 2,
@@ -150,9 +155,6 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
         return deepest + offsets.get(d.get("kind"), 3)
 
     risky = bottlenecks.head(top).set_index("party")["units_at_risk"]
-    nodes = [n for n in G if kinds.get(n) != "customer"] + \
-        [n for n in G if kinds.get(n) == "customer"][:150]
-    H = G.subgraph(nodes)
     layers: dict[int, list] = {}
     for n in H:
         layers.setdefault(layer(n), []).append(n)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
+
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
-from ecograph.graphs import VIEWS, igraph_twin
+from ecograph import load_bundle
+from ecograph.graphs import VIEWS, igraph_twin, induced_subgraph, node_table, node_values
+from ecograph.pipeline import analyze
+
+from .conftest import FIXTURES
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
@@ -99,3 +106,59 @@ def test_views_are_frozen_so_their_twin_stays_exact(it_eco):
     H.remove_node("P00001")
     assert igraph_twin(H).vcount() == G.number_of_nodes() - 1
     assert igraph_twin(G) is it_eco.twin("bipartite")
+
+
+def _filled(G: nx.Graph) -> bool:
+    return "_filler" not in G.__dict__
+
+
+def _edge_frame(G: nx.Graph) -> pd.DataFrame:
+    """Edges with their data, one row each, in a canonical order (NaN-safe to compare)."""
+    rows = [{"ends": (u, v) if G.is_directed() else tuple(sorted((u, v))), **d}
+            for u, v, d in G.edges(data=True)]
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(["ends", *(["key"] if "key" in frame else [])], ignore_index=True)
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view_knows_its_size_and_node_table_before_its_networkx_storage(view):
+    eco = load_bundle(FIXTURES / "it_ecosystem")  # fresh: session ecosystems are filled by others
+    G = eco.view(view)
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    table = node_table(G)
+    assert not _filled(G)
+    assert (n, m) == (len(list(G)), G.number_of_edges())  # list(G) fills it
+    assert _filled(G)
+    assert table["id"].tolist() == list(G)
+    read = node_table(G.copy())  # the same table read from the NetworkX node attributes
+    assert read.columns.tolist() == table.columns.tolist()
+    assert read.equals(table)
+
+
+def test_analyze_never_fills_a_view(tiny):
+    eco = load_bundle(tiny)
+    analyze(eco)
+    assert eco._views and not any(_filled(G) for G in eco._views.values())
+
+
+def test_a_view_pickles_and_copies_as_networkx(it_eco):
+    G = load_bundle(FIXTURES / "it_ecosystem").view("supply")
+    back = pickle.loads(pickle.dumps(G))
+    assert nx.utils.graphs_equal(back, it_eco.view("supply"))
+    H = G.copy()
+    H.add_edge("x", "y")
+    assert H.number_of_edges() == G.number_of_edges() + 1 and not nx.is_frozen(H)
+
+
+@pytest.mark.parametrize("view", ["full", "bipartite", "supply"])
+def test_subgraph_and_node_values_of_an_unread_view_match_networkx(it_eco, view):
+    G = load_bundle(FIXTURES / "it_ecosystem").view(view)
+    filled = it_eco.view(view)
+    some = list(filled)[::3]
+    H = induced_subgraph(G, some)
+    assert not _filled(G)
+    assert dict(H.nodes(data=True)) == dict(filled.subgraph(some).nodes(data=True))
+    pd.testing.assert_frame_equal(_edge_frame(H), _edge_frame(filled.subgraph(some)))
+    for attr in ("tier", "segment", "regions"):
+        expected = [d.get(attr) for _, d in filled.nodes(data=True)]
+        assert node_values(G, attr).tolist() == expected

@@ -18,14 +18,11 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from ..errors import ParameterError
-from ..graphs import igraph_twin
+from ..graphs import NODE_ATTRIBUTES, igraph_from_edges, igraph_twin, node_table
 
 __all__ = ["twin", "path_twin", "edge_array", "edge_weights", "adjacency", "node_attributes",
            "node_ids", "node_frame", "gini", "check_choice", "NODE_ATTRIBUTES"]
 
-#: Node attributes copied into every result frame when the graph has them.
-NODE_ATTRIBUTES = ("kind", "type", "region")
-_ATTRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCAL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: Graphs with more vertices than this run path kernels on a locality-ordered copy.
 LOCALITY_THRESHOLD = 50_000
@@ -92,7 +89,7 @@ def path_twin(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, str | None, np
         order = reverse_cuthill_mckee((pattern + pattern.T).tocsr(), symmetric_mode=True)
         back = np.empty(n, dtype=np.int64)
         back[order] = np.arange(n)
-        local = ig.Graph(n=n, edges=back[edges], directed=g.is_directed())
+        local = igraph_from_edges(n, back[edges], directed=g.is_directed())
         cached = (local, back)
         _LOCAL[G] = cached
     local, back = cached
@@ -121,32 +118,19 @@ def adjacency(G: nx.Graph, *, weight: str | None = None, symmetric: bool = False
 
 def node_attributes(G: nx.Graph) -> pd.DataFrame:
     """``kind``, ``type`` and ``region`` of every node (columns the graph lacks are left out)."""
-    return _nodes(G).drop(columns="id")
+    return node_table(G).drop(columns="id")
 
 
 def node_ids(G: nx.Graph) -> pd.Series:
     """The node ids of ``G`` in graph (twin) order."""
-    return _nodes(G)["id"]
-
-
-def _nodes(G: nx.Graph) -> pd.DataFrame:
-    """``id`` and the node attributes, in graph order; cached per graph (views are
-    frozen; other graphs are re-read when their node count changes)."""
-    cached = _ATTRS.get(G)
-    if cached is not None and len(cached) == G.number_of_nodes():
-        return cached
-    data = {a: [d.get(a) for _, d in G.nodes(data=True)] for a in NODE_ATTRIBUTES}
-    frame = pd.DataFrame({"id": list(G), **{a: v for a, v in data.items()
-                                            if any(x is not None for x in v)}})
-    _ATTRS[G] = frame
-    return frame
+    return node_table(G)["id"]
 
 
 def node_frame(G: nx.Graph, scores: dict[str, np.ndarray], *, sort_by: str,
                ascending: bool = False) -> pd.DataFrame:
     """``id``, the score columns, then node attributes, sorted by ``sort_by``
     (ties keep the graph's node order; missing scores last)."""
-    nodes = _nodes(G)
+    nodes = node_table(G)
     key = np.asarray(scores[sort_by], dtype=float)
     order = np.argsort(key if ascending else -key, kind="stable")
     columns = {c: nodes[c].array.take(order) for c in nodes.columns}

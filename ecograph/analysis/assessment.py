@@ -101,19 +101,19 @@ def snapshot(eco: Ecosystem, as_of) -> Ecosystem:
     tables["partners"] = p[joined]
     rel = eco.relationships
     keep = ((rel["start"].isna() | (rel["start"] < t)) & (rel["end"].isna() | (rel["end"] >= t))
-            & ~rel["source"].isin(gone) & ~rel["target"].isin(gone))
+            & ~isin(rel["source"], gone) & ~isin(rel["target"], gone))
     tables["relationships"] = rel[keep].assign(end=pd.NaT).astype({"end": rel["end"].dtype})
     d = eco.deals
-    d = d[(d["registered"] < t) & ~d["partner"].isin(gone)].copy()
+    d = d[(d["registered"] < t) & ~isin(d["partner"], gone)].copy()
     later = d["closed"].notna() & (d["closed"] >= t)
     d.loc[later, "status"] = "approved"
     d.loc[later, "closed"] = pd.NaT
-    d.loc[d["cosell_partner"].isin(gone), "cosell_partner"] = None
+    d.loc[isin(d["cosell_partner"], gone), "cosell_partner"] = None
     tables["deals"] = d
     m = eco.movements
-    tables["movements"] = m[(m["date"] < t) & ~m["from_party"].isin(gone) & ~m["to_party"].isin(gone)]
+    tables["movements"] = m[(m["date"] < t) & ~isin(m["from_party"], gone) & ~isin(m["to_party"], gone)]
     a = eco.audits
-    tables["audits"] = a[(a["date"] < t) & ~a["party"].isin(gone)]
+    tables["audits"] = a[(a["date"] < t) & ~isin(a["party"], gone)]
     return Ecosystem(tables, source=eco.source)
 
 
@@ -138,7 +138,7 @@ def _in_force(eco: Ecosystem, as_of) -> Ecosystem:
 def _served(eco: Ecosystem) -> pd.DataFrame:
     """``partner, customer`` pairs: a sells_to relationship or a won deal (as in co-selling)."""
     rel = eco.relationships
-    sells = rel[(rel["type"] == "sells_to") & rel["source"].isin(eco.partners["id"])]
+    sells = rel[(rel["type"] == "sells_to") & isin(rel["source"], eco.partners["id"])]
     won = eco.deals[eco.deals["status"] == "won"]
     return pd.DataFrame({"partner": pd.concat([sells["source"], won["partner"]]),
                          "customer": pd.concat([sells["target"], won["customer"]])}).drop_duplicates()
@@ -213,9 +213,9 @@ def partner_kpis(eco: Ecosystem, *, as_of=None,
     approved = d["status"].isin(_APPROVED).groupby(d["partner"]).sum().reindex(ids, fill_value=0)
     served = _served(eco).groupby("partner").size().reindex(ids, fill_value=0)
     m = eco.movements
-    deploys = m[(m["kind"] == "deploy") & m["from_party"].isin(ids)]
+    deploys = m[(m["kind"] == "deploy") & isin(m["from_party"], ids)]
     counted = eco.asset_classes.loc[eco.asset_classes["counted"].fillna(False).astype(bool), "sku"]
-    legs = ledger.entries(deploys[deploys["sku"].isin(counted)])
+    legs = ledger.entries(deploys[isin(deploys["sku"], counted)])
     out = legs[legs["units"] < 0]
     units = (-out["units"]).groupby(out["party"]).sum().reindex(ids, fill_value=0.0)
     frame = pd.DataFrame({
@@ -444,10 +444,10 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
     kpis = partner_kpis(eco) if kpis is None else kpis
     ids = kpis["id"]
     n = len(ids)
-    senders = set(eco.deals["partner"]) | set(eco.movements["from_party"].dropna())
-    active = float(ids.isin(senders).mean()) if n else 0.0
+    active = float((isin(ids, eco.deals["partner"]) | isin(ids, eco.movements["from_party"])).mean()
+                   ) if n else 0.0
     buyers = eco.customers.loc[eco.customers["status"] == "customer", "id"]
-    served = buyers.isin(_served(eco)["customer"]).mean() if len(buyers) else 0.0
+    served = isin(buyers, _served(eco)["customer"]).mean() if len(buyers) else 0.0
     won = kpis["won_amount"].to_numpy(dtype=float)
     total = won.sum()
     revenue_gini = gini(won, degenerate=1.0)  # nothing earned: as concentrated as it gets

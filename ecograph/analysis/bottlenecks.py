@@ -42,13 +42,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..frames import isin
+from ..graphs import igraph_from_edges
 from . import structure
 
 __all__ = ["supply_flows", "simulate", "cascade", "dominators", "vital_edges", "single_sourced",
@@ -401,7 +401,10 @@ def max_flow(eco, sku: str) -> pd.DataFrame:
     >>> cut.attrs["flow"] == cut.attrs["cut_capacity"] == float(cut["capacity"].sum())
     True
     """
-    flows = supply_flows(eco)
+    return _max_flow(eco, supply_flows(eco), sku)
+
+
+def _max_flow(eco, flows: pd.DataFrame, sku: str) -> pd.DataFrame:
     f = flows[flows["sku"] == sku]
     if f.empty:
         raise ParameterError(f"no flows of SKU {sku!r}")
@@ -418,7 +421,7 @@ def max_flow(eco, sku: str) -> pd.DataFrame:
         np.column_stack([customers, np.full(len(customers), sink)])])
     cap = np.concatenate([f["capacity"].to_numpy(), np.full(len(producers), big),
                           demand.reindex(nodes[customers]).to_numpy()])
-    g = ig.Graph(n=n + 2, edges=edges, directed=True)
+    g = igraph_from_edges(n + 2, edges, directed=True)
     flow = g.maxflow(source, sink, capacity=cap.tolist())
     names = np.array([*nodes, "<producers>", "<demand>"], dtype=object)
     cut = np.asarray(flow.cut, dtype=np.int64)
@@ -517,8 +520,9 @@ def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
     out["share_at_risk"] = out["units_at_risk"] / max(demand.sum(), 1e-12)
     single = set(single_sourced(eco)["supplier"])
     points = set(structure.articulation_points(eco.view("supply"))["id"])
+    flows = supply_flows(eco)
     in_cut = {p for sku in net.stocks.loc[net.stocks["demand"] > 0, "sku"].unique()
-              for p in max_flow(eco, sku)["source"]}
+              for p in _max_flow(eco, flows, sku)["source"]}
     out["single_source"] = out["party"].isin(single)
     out["articulation_point"] = out["party"].isin(points)
     out["in_min_cut"] = out["party"].isin(in_cut)

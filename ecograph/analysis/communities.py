@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError
+from ..graphs import node_values
 from ._common import check_choice, edge_array, edge_weights, node_attributes, node_frame, node_ids, twin
 
 __all__ = ["detect_communities", "modularity", "match_communities", "community_profile",
@@ -158,7 +159,7 @@ def modularity(G: nx.Graph, partition: pd.DataFrame | pd.Series | dict, *,
     0.3571
     """
     labels = _as_series(partition)
-    nodes = pd.Index(list(G))
+    nodes = pd.Index(node_ids(G))
     missing = nodes[~nodes.isin(labels.index)]
     if len(missing):
         raise ParameterError(f"partition lacks {len(missing)} nodes, e.g. {list(missing[:3])}")
@@ -191,9 +192,9 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     labels = _as_series(partition).reindex(node_ids(G)).to_numpy()
     attrs = node_attributes(G)
     nodes = pd.DataFrame({"community": labels}).join(attrs)
-    segments = pd.Series(dict(G.nodes(data="segment")), dtype=object).reindex(node_ids(G))
-    if segments.notna().any():
-        nodes["segment"] = segments.to_numpy()
+    segments = node_values(G, "segment")
+    if pd.notna(segments).any():
+        nodes["segment"] = segments
     out = nodes.groupby("community").size().rename("size").to_frame()
     if "kind" in nodes:
         out = out.join(pd.crosstab(nodes["community"], nodes["kind"]).add_prefix("n_"))

@@ -32,14 +32,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import ParameterError
-from ._common import edge_array, node_ids, twin
+from ..graphs import igraph_from_edges
+from ._common import edge_array, node_attributes, node_ids, twin
 from .activity import partner_activity
 from .communities import _run
 
@@ -231,12 +231,12 @@ def shared_accounts(eco, a: str, b: str, *, as_of=None) -> pd.DataFrame:
 
 def _sides(G: nx.Graph, nodes) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the paired side and of the other side in twin order."""
-    kinds = nx.get_node_attributes(G, "kind")
+    attrs = node_attributes(G)
     ids = node_ids(G)
     if nodes is not None:
         left = ids.isin(list(nodes)).to_numpy()
-    elif kinds:
-        left = ids.map(kinds).eq("partner").to_numpy()
+    elif "kind" in attrs:
+        left = attrs["kind"].eq("partner").to_numpy()
     else:
         left = ids.map(nx.get_node_attributes(G, "bipartite")).eq(0).to_numpy()
     if not left.any():
@@ -378,7 +378,7 @@ def _pair_features(eco, acc: _Accounts, communities: pd.DataFrame | None,
     # communities on the partner × account graph as of the date
     if communities is None:
         r, c = A.nonzero()
-        g = ig.Graph(n=n_p + len(acc.accounts), edges=np.column_stack([r, c + n_p]))
+        g = igraph_from_edges(n_p + len(acc.accounts), np.column_stack([r, c + n_p]), directed=False)
         labels = np.asarray(_run(g, None, "leiden", 1.0, seed), dtype=np.int64)
     else:
         ids = np.concatenate([acc.partners.to_numpy(), acc.accounts.to_numpy()])

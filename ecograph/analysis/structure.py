@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ..graphs import igraph_from_edges
 from ._common import edge_array, gini, node_frame, node_ids, twin
 
 __all__ = ["components", "k_core", "articulation_points", "bridges", "clustering",
@@ -116,7 +117,8 @@ def _separated(n: int, k: int, members: np.ndarray, owner: np.ndarray,
     weight = np.zeros(size + 1, dtype=np.int64)
     np.add.at(weight, owner[~is_cut], 1)  # a block holds its non-cut members
     weight[k:size] = 1  # a cut point holds itself
-    tree = ig.Graph(n=size, edges=np.column_stack([owner[is_cut], tree_id[members[is_cut]]]))
+    tree = igraph_from_edges(size, np.column_stack([owner[is_cut], tree_id[members[is_cut]]]),
+                             directed=False)
     forest = np.asarray(tree.connected_components().membership, dtype=np.int64)
     _, roots = np.unique(forest, return_index=True)
     tree.add_vertices(1)  # virtual root: vertex ``size``
