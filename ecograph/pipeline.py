@@ -23,7 +23,7 @@ import pandas as pd
 from . import ledger
 from .analysis import assessment, bottlenecks, brokerage, centrality, communities, coselling, coverage
 
-__all__ = ["analyze", "Analysis", "STAGES"]
+__all__ = ["analyze", "Analysis", "STAGES", "betweenness_pivots"]
 
 #: Stage names, in the order they run.
 STAGES = ("network", "communities", "co-selling", "coverage", "supply risk", "physical accounts",
@@ -42,10 +42,18 @@ class Analysis:
 def _network(eco, a: Analysis) -> None:
     G = eco.view("bipartite")
     a.tables["pagerank"] = centrality.pagerank(G)
-    n = G.number_of_nodes()  # exact when small; sampled (error in attrs) when large
-    k = None if n <= 2_000 else 256 if n <= 100_000 else 64
-    a.tables["betweenness"] = centrality.betweenness(G, k=k)
+    a.tables["betweenness"] = centrality.betweenness(G, k=betweenness_pivots(G.number_of_nodes()))
     a.tables["brokerage"] = brokerage.brokerage(eco.view("cosell"))
+
+
+def betweenness_pivots(n: int) -> int | None:
+    """Pivots for betweenness on ``n`` nodes: exact (``None``) up to 2,000, then
+    256, then 64 past 100,000 (sampled scores carry their standard error).
+
+    >>> betweenness_pivots(500), betweenness_pivots(50_000), betweenness_pivots(400_000)
+    (None, 256, 64)
+    """
+    return None if n <= 2_000 else 256 if n <= 100_000 else 64
 
 
 def _communities(eco, a: Analysis) -> None:
