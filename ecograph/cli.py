@@ -665,8 +665,8 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
       ecograph diff exports/2025-q2 exports/2025-q3
       ecograph diff fixtures/manufacturing --old-as-of 2021-01-01
     """
-    from .analysis.assessment import snapshot
     from .analysis.changes import compare
+    from .analysis.snapshots import snapshot
 
     old_as_of, new_as_of = _date_option(old_as_of), _date_option(new_as_of)
     if new is None and old_as_of is None:

@@ -96,10 +96,11 @@ class _FilledOnRead:
     an ordinary NetworkX graph."""
 
     def _fill(self) -> None:
-        plain = self.__dict__.pop("_filler")()
+        plain = self.__dict__["_filler"]()  # interrupted, it is simply tried again
         for name in _STORAGE:
             if name in plain.__dict__:
                 setattr(self, name, plain.__dict__[name])
+        del self.__dict__["_filler"]
 
     def number_of_nodes(self) -> int:
         if "_filler" in self.__dict__:

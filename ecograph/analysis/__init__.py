@@ -12,7 +12,9 @@ taking a NetworkX graph and returning a DataFrame.
 - :mod:`.cosell_ranker` — a supervised co-selling ranker with a temporal evaluation
 - :mod:`.coverage` — region × segment × capability coverage, gaps and fixes
 - :mod:`.bottlenecks` — supply-chain risk: what-if, cascades, dominators, max-flow
-- :mod:`.assessment` — partner KPIs, segments, health, tiers, snapshots, MICMAC
+- :mod:`.snapshots` — the ecosystem as it stood on a date
+- :mod:`.assessment` — partner KPIs, segments, health, tiers, what changed
+- :mod:`.micmac` — influence and dependence of parties (MICMAC)
 - :mod:`.changes` — what changed between two snapshots, across analyses
 """
 
@@ -27,8 +29,10 @@ from . import (
                cosell_ranker,
                coselling,
                coverage,
+               micmac,
+               snapshots,
                structure,
 )
 
 __all__ = ["activity", "brokerage", "centrality", "communities", "structure", "coselling", "cosell_ranker",
-           "coverage", "bottlenecks", "assessment", "changes"]
+           "coverage", "bottlenecks", "snapshots", "assessment", "micmac", "changes"]

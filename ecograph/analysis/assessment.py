@@ -1,12 +1,12 @@
-"""Partner ecosystem assessment: per-partner KPIs, segments, health scores, tier
-recommendations, snapshots in time and a MICMAC influence map.
+"""Partner ecosystem assessment: per-partner KPIs, segments, health scores and
+tier recommendations.
 
 Everything reads an :class:`~ecograph.Ecosystem` (or a KPI frame made from one)
-**as of a date**: :func:`snapshot` keeps only what was known and in force then,
-and every function taking an ecosystem and ``as_of`` reads that snapshot
-(without ``as_of``: the bundle as it stands, ended relationships left out).
-:func:`diff_snapshots` lists what changed between two snapshots. Formulas,
-weights and the tier rule are in ``docs/assessment.md``.
+**as of a date**: every function taking an ecosystem and ``as_of`` reads
+:func:`~ecograph.analysis.snapshots.snapshot` (without ``as_of``: the bundle as
+it stands, ended relationships left out). :func:`diff_snapshots` lists what
+changed between two snapshots. Formulas, weights and the tier rule are in
+``docs/assessment.md``; the MICMAC influence map is :mod:`.micmac`.
 
 >>> from ecograph import load_bundle
 >>> eco = load_bundle("fixtures/it_ecosystem")
@@ -28,16 +28,16 @@ from .. import ledger
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..frames import isin
-from ._common import adjacency, gini, node_attributes, node_ids
+from ._common import adjacency, gini, node_ids
 from .activity import partner_activity
 from .brokerage import brokerage
 from .centrality import two_step_reach
 from .communities import detect_communities
+from .snapshots import in_force
 
 __all__ = ["partner_kpis", "segment_partners", "segment_profiles", "partner_health",
-           "EcosystemHealth", "ecosystem_health", "recommend_tiers", "snapshot", "diff_snapshots",
-           "micmac", "CHANGES", "TIERS", "TIER_CUTS", "HEALTH_WEIGHTS", "ECOSYSTEM_WEIGHTS",
-           "SEGMENT_FEATURES"]
+           "EcosystemHealth", "ecosystem_health", "recommend_tiers", "diff_snapshots", "CHANGES",
+           "TIERS", "TIER_CUTS", "HEALTH_WEIGHTS", "ECOSYSTEM_WEIGHTS", "SEGMENT_FEATURES"]
 
 #: Partner tiers, lowest first.
 TIERS = ("registered", "silver", "gold", "platinum")
@@ -72,65 +72,6 @@ _WORDS = {
     "regions": ("multi-region", "single-region", "generalists", "regional players"),
     "certifications": ("certified", "uncertified", "specialists", "uncertified partners"),
 }
-
-
-# --- snapshots ---------------------------------------------------------------------------------
-
-def snapshot(eco: Ecosystem, as_of) -> Ecosystem:
-    """The ecosystem as it stood at the start of day ``as_of``: a new :class:`Ecosystem`.
-
-    Kept: partners who joined before ``as_of`` (or have no ``joined`` date);
-    relationships in force (started before it, not ended before it; later end
-    dates are blanked, they were not known yet); deals registered before it,
-    with won/lost deals that closed on or after it reset to ``approved`` and no
-    ``closed`` date; movements and audits dated before it. Rows naming a
-    partner who had not joined are dropped (a co-sell partner is blanked).
-    Customers, suppliers and the catalogue carry no dates and are kept whole.
-
-    >>> from ecograph import load_bundle
-    >>> eco = load_bundle("fixtures/it_ecosystem")
-    >>> mid = snapshot(eco, "2025-07-01")
-    >>> bool((mid.deals["registered"] < "2025-07-01").all()), len(mid.deals) < len(eco.deals)
-    (True, True)
-    """
-    t = pd.Timestamp(as_of)
-    tables = dict(eco.tables)
-    p = eco.partners
-    joined = p["joined"].isna() | (p["joined"] < t)
-    gone = p.loc[~joined, "id"]
-    tables["partners"] = p[joined]
-    rel = eco.relationships
-    keep = ((rel["start"].isna() | (rel["start"] < t)) & (rel["end"].isna() | (rel["end"] >= t))
-            & ~isin(rel["source"], gone) & ~isin(rel["target"], gone))
-    tables["relationships"] = rel[keep].assign(end=pd.NaT).astype({"end": rel["end"].dtype})
-    d = eco.deals
-    d = d[(d["registered"] < t) & ~isin(d["partner"], gone)].copy()
-    later = d["closed"].notna() & (d["closed"] >= t)
-    d.loc[later, "status"] = "approved"
-    d.loc[later, "closed"] = pd.NaT
-    d.loc[isin(d["cosell_partner"], gone), "cosell_partner"] = None
-    tables["deals"] = d
-    m = eco.movements
-    tables["movements"] = m[(m["date"] < t) & ~isin(m["from_party"], gone) & ~isin(m["to_party"], gone)]
-    a = eco.audits
-    tables["audits"] = a[(a["date"] < t) & ~isin(a["party"], gone)]
-    return Ecosystem(tables, source=eco.source)
-
-
-def _reference_date(eco: Ecosystem) -> pd.Timestamp:
-    """The day after the last dated event: "now" for a bundle read without ``as_of``."""
-    dates = [eco.deals["registered"], eco.deals["closed"], eco.relationships["start"],
-             eco.movements["date"], eco.audits["date"], eco.partners["joined"]]
-    known = [s.max() for s in dates if s.notna().any()]
-    return (max(known) if known else pd.Timestamp("2000-01-01")) + pd.Timedelta(days=1)
-
-
-def _in_force(eco: Ecosystem, as_of) -> Ecosystem:
-    if as_of is not None:
-        return snapshot(eco, as_of)
-    if eco.relationships["end"].notna().any():  # drop ended ties, so views show the live network
-        return snapshot(eco, _reference_date(eco))
-    return eco
 
 
 # --- KPIs --------------------------------------------------------------------------------------
@@ -202,7 +143,7 @@ def partner_kpis(eco: Ecosystem, *, as_of=None,
     >>> bool(kpis["won_amount"].is_monotonic_decreasing)
     True
     """
-    live = _in_force(eco, as_of)
+    live = in_force(eco, as_of)
     if live is not eco:
         communities = None  # a different graph: partition it afresh
     eco = live
@@ -440,7 +381,7 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
     >>> round(h.score, 1) == round(100 * sum(w * getattr(h, c) for c, w in ECOSYSTEM_WEIGHTS.items()), 1)
     True
     """
-    eco = _in_force(eco, as_of)
+    eco = in_force(eco, as_of)
     kpis = partner_kpis(eco) if kpis is None else kpis
     ids = kpis["id"]
     n = len(ids)
@@ -576,6 +517,7 @@ def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float =
     ``party`` is the focal company).
 
     >>> from ecograph import load_bundle
+    >>> from ecograph.analysis.snapshots import snapshot
     >>> eco = load_bundle("fixtures/it_ecosystem")
     >>> diff = diff_snapshots(snapshot(eco, "2021-01-01"), snapshot(eco, "2022-01-01"))
     >>> "partner_added" in set(diff["change"])
@@ -628,104 +570,3 @@ def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float =
 def _flag(value) -> bool:
     """A merged boolean cell: True only when present and true (absent is NaN)."""
     return isinstance(value, bool | np.bool_) and bool(value)
-
-
-# --- MICMAC ------------------------------------------------------------------------------------
-
-def _relationship_matrix(eco: Ecosystem, kinds, weight: str | None) -> tuple[sp.csr_matrix, pd.DataFrame]:
-    rel = eco.relationships
-    parties = eco.parties[["id", "kind", "type"]]
-    if kinds is not None:
-        parties = parties[parties["kind"].isin(kinds)]
-    keep = rel["source"].isin(parties["id"]) & rel["target"].isin(parties["id"])
-    rel = rel[keep]
-    if weight is not None and weight not in rel.columns:
-        raise ParameterError(f"weight must be a relationships column; got {weight!r}")
-    w = np.ones(len(rel)) if weight is None else rel[weight].fillna(1.0).to_numpy(dtype=float)
-    both = (rel["type"] == "co_sells_with").to_numpy()  # undirected in every analysis
-    src = np.concatenate([rel["source"].to_numpy(), rel["target"].to_numpy()[both]])
-    dst = np.concatenate([rel["target"].to_numpy(), rel["source"].to_numpy()[both]])
-    w = np.concatenate([w, w[both]])
-    nodes = parties[parties["id"].isin(np.concatenate([src, dst]))].reset_index(drop=True)
-    index = pd.Index(nodes["id"])
-    M = sp.csr_matrix((w, (index.get_indexer(src), index.get_indexer(dst))), shape=(len(index),) * 2)
-    return M, nodes
-
-
-def _graph_matrix(G: nx.Graph, kinds, weight: str | None) -> tuple[sp.csr_matrix, pd.DataFrame]:
-    M = adjacency(G, weight=weight)
-    nodes = pd.concat([node_ids(G).rename("id").reset_index(drop=True),
-                       node_attributes(G).reset_index(drop=True)], axis=1)
-    if kinds is not None:
-        keep = nodes["kind"].isin(kinds).to_numpy() if "kind" in nodes else np.zeros(len(nodes), bool)
-        M = M[keep][:, keep]
-        nodes = nodes[keep].reset_index(drop=True)
-    return M.tocsr(), nodes
-
-
-def micmac(data: Ecosystem | nx.Graph, *, kinds: tuple[str, ...] | None = None, order: int = 3,
-           weight: str | None = None, as_of=None) -> pd.DataFrame:
-    """MICMAC influence and dependence of parties, direct and indirect.
-
-    ``M[i, j]`` is the tie from ``i`` to ``j``: for an :class:`Ecosystem`, its
-    relationships in force at ``as_of`` (source → target; ``co_sells_with``
-    both ways), between parties of ``kinds`` (default: all) that take part in
-    one; for a NetworkX
-    graph, its edges (undirected edges both ways). Binary (parallel ties count
-    once) unless ``weight`` names an edge attribute / relationships column to
-    sum. Direct **influence** is the row sum of ``M``, **dependence** the column
-    sum. Indirect influence and dependence are the row and column sums of
-    ``M + M²/λ + … + M^order/λ^(order−1)`` with ``λ`` the largest row or column
-    sum of ``M``, which bounds the growth of the powers (computed as repeated
-    sparse matrix–vector products, never forming the powers).
-
-    ``quadrant`` (on the indirect values, ``high`` meaning above the median):
-    ``influential`` (high influence, low dependence), ``relay`` (both high),
-    ``dependent`` (low influence, high dependence), ``autonomous`` (both low).
-
-    Columns: ``id, influence, dependence, indirect_influence,
-    indirect_dependence, quadrant`` then ``kind, type`` when known; most
-    influential first (indirect, then direct, then id).
-
-    >>> import networkx as nx
-    >>> G = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
-    >>> m = micmac(G, order=2)
-    >>> m[["id", "indirect_influence", "quadrant"]].values.tolist()[:2]
-    [['a', 3.0, 'influential'], ['b', 1.5, 'influential']]
-    """
-    if not isinstance(order, int | np.integer) or order < 1:
-        raise ParameterError(f"order must be a whole number ≥ 1; got {order!r}")
-    if isinstance(data, Ecosystem):
-        M, nodes = _relationship_matrix(_in_force(data, as_of), kinds, weight)
-    elif as_of is not None:
-        raise ParameterError("as_of applies to an Ecosystem; for a graph, build it from a snapshot")
-    elif isinstance(data, nx.Graph):
-        M, nodes = _graph_matrix(data, kinds, weight)
-    else:
-        raise ParameterError(f"data must be an Ecosystem or a NetworkX graph; got {type(data).__name__}")
-    M = M.tocsr()
-    M.sum_duplicates()
-    M.setdiag(0)
-    M.eliminate_zeros()
-    if weight is None:
-        M.data[:] = 1.0
-    ones = np.ones(M.shape[0])
-    out_deg, in_deg = M @ ones, M.T @ ones
-    lam = max(out_deg.max(initial=0.0), in_deg.max(initial=0.0)) or 1.0
-    infl, dep = out_deg.copy(), in_deg.copy()
-    x, y = out_deg, in_deg
-    for _ in range(order - 1):
-        x, y = (M @ x) / lam, (M.T @ y) / lam
-        infl += x
-        dep += y
-    hi_i = infl > (np.median(infl) if len(infl) else 0.0)
-    hi_d = dep > (np.median(dep) if len(dep) else 0.0)
-    quadrant = np.select([hi_i & ~hi_d, hi_i & hi_d, ~hi_i & hi_d], ["influential", "relay", "dependent"],
-                         "autonomous")
-    frame = pd.DataFrame({"id": nodes["id"].to_numpy(), "influence": out_deg, "dependence": in_deg,
-                          "indirect_influence": infl, "indirect_dependence": dep, "quadrant": quadrant})
-    for c in ("kind", "type"):
-        if c in nodes:
-            frame[c] = nodes[c].to_numpy()
-    return frame.sort_values(["indirect_influence", "influence", "id"], ascending=[False, False, True],
-                             ignore_index=True)

@@ -6,7 +6,7 @@ removed, tiers moved, health changed) with the supply-chain bottlenecks that
 appeared, disappeared or grew, and the coverage gaps that opened or closed.
 
 >>> from ecograph import load_bundle
->>> from ecograph.analysis.assessment import snapshot
+>>> from ecograph.analysis.snapshots import snapshot
 >>> eco = load_bundle("fixtures/manufacturing")
 >>> changes = compare(snapshot(eco, "2021-01-01"), eco)
 >>> {"partner_added", "gap_closed", "bottleneck_new"} <= set(changes["change"])

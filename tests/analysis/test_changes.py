@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ecograph import Ecosystem
-from ecograph.analysis.assessment import snapshot
 from ecograph.analysis.changes import compare
+from ecograph.analysis.snapshots import snapshot
 
 
 def test_an_ecosystem_compared_with_itself_has_no_changes(mfg_eco):
