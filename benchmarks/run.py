@@ -3,10 +3,14 @@
 For each measure it times ecograph's call, the raw igraph kernel it wraps,
 and NetworkX on the same graph, and records peak memory of ecograph's call.
 NetworkX is skipped where a short probe extrapolates past the limit (10
-minutes by default), and the table says so. Writes benchmarks/RESULTS.md.
+minutes by default), and the table says so. Then co-selling at scale, supply
+risk and the ledger at 1M, the embedded-store load, and the whole pipeline
+(generate → validate → analyze → report) per size against the same graph
+work in plain NetworkX (``networkx_pipeline.py``). Writes benchmarks/RESULTS.md.
 
-    python benchmarks/run.py                      # all sizes (about 15 minutes)
+    python benchmarks/run.py                      # everything (about an hour)
     python benchmarks/run.py --sizes 10k --repeat 3 --no-cosell
+    python benchmarks/run.py --sizes '' --no-cosell --no-risk --no-store --pipeline 10k --append
 """
 
 from __future__ import annotations
@@ -418,14 +422,30 @@ def store_section(repeat: int) -> list[str]:
             f"Server resident memory after loading: {rss:,.0f} MB."]
 
 
-def pipeline_section(sizes: list[str], nx_limit: float) -> list[str]:
-    """The whole pipeline per size: generate → write CSV → validate and load →
-    analyze → write the report, with time and peak memory per stage."""
+def _pipeline_once(size: str) -> tuple[dict[str, float], object, object]:
+    """One run of the whole pipeline: seconds and peak MB per step (and per
+    ``analyze`` stage), the loaded ecosystem and the analysis."""
     import tempfile
 
-    from ecograph import load_bundle
     from ecograph.pipeline import analyze
     from ecograph.report import write_report
+
+    folder = Path(tempfile.mkdtemp(prefix=f"ecograph-bench-{size}-"))
+    tables, t_gen, _ = measure(_generated, size)
+    _, t_write, _ = measure(Ecosystem(tables).to_bundle, folder / "bundle")
+    del tables
+    eco, t_load, _ = measure(load_bundle, folder / "bundle")
+    result, t_an, peak = measure(analyze, eco)
+    _, t_rep, _ = measure(write_report, eco, result, folder / "out")
+    facts = {"generate": t_gen, "write": t_write, "load": t_load, "analyze": t_an, "peak": peak,
+             "report": t_rep, **{f"stage {k}": v for k, v in result.seconds.items()}}
+    return facts, eco, result
+
+
+def pipeline_section(sizes: list[str], nx_limit: float, repeat: int) -> list[str]:
+    """The whole pipeline per size, ``repeat`` times: generate → write CSV →
+    validate and load → analyze → write the report, with the median time and
+    the largest peak memory per step; then the same graph work in NetworkX."""
 
     speed = ["", "### Against the same analyses in NetworkX", "",
              "The graph work of each stage done the plain NetworkX way "
@@ -443,22 +463,26 @@ def pipeline_section(sizes: list[str], nx_limit: float) -> list[str]:
              "|---|" + "---|" * (len(NX_STAGES) + 4)]
     lines = ["", "## Whole pipeline", "",
              "`generate` → `to_bundle` (CSV) → `load_bundle` (validate every row and rule) → "
-             "`analyze` (every stage) → `write_report`. Peak is the resident memory a stage "
-             "adds. Target at 1M relationships: `analyze` ≤ 60 s and ≤ 4 GiB.", "",
+             "`analyze` (every stage) → `write_report`, each size run "
+             f"{repeat} times in one process: median times, and the largest peak (the resident "
+             "memory `analyze` adds). Target at 1M relationships: `analyze` ≤ 60 s and ≤ 4 GiB.", "",
              "| size | generate (s) | write CSV (s) | validate + load (s) | analyze (s) | "
              "analyze peak (MB) | report (s) | slowest analyze stages |",
              "|---|---|---|---|---|---|---|---|"]
     low: list[str] = []
     verdict: list[str] = []
     for size in sizes:
-        folder = Path(tempfile.mkdtemp(prefix=f"ecograph-bench-{size}-"))
-        tables, t_gen, _ = measure(_generated, size)
-        _, t_write, _ = measure(Ecosystem(tables).to_bundle, folder / "bundle")
-        del tables
-        eco, t_load, _ = measure(load_bundle, folder / "bundle")
-        result, t_an, peak = measure(analyze, eco)
-        _, t_rep, _ = measure(write_report, eco, result, folder / "out")
-        row, ratio, graph_only = _against_networkx(size, eco, result, t_an, nx_limit)
+        runs = []
+        for _ in range(repeat):
+            facts, eco, result = _pipeline_once(size)
+            runs.append(facts)
+            print(f"pipeline {size}: load {facts['load']:.1f}s analyze {facts['analyze']:.1f}s "
+                  f"peak {facts['peak']:.0f} MB", flush=True)
+        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        t_an, peak = med["analyze"], max(r["peak"] for r in runs)
+        stages = {k[len("stage "):]: v for k, v in med.items() if k.startswith("stage ")}
+        row, ratio, graph_only = _against_networkx(size, eco, result.tables["bottlenecks"], stages,
+                                                   t_an, nx_limit)
         speed.append(row)
         if ratio < 20:
             low.append(f"- **{size}**: {ratio:,.0f}× against all of `analyze` ({t_an:.1f} s), "
@@ -472,23 +496,23 @@ def pipeline_section(sizes: list[str], nx_limit: float) -> list[str]:
                        f"(target ≤ 60 s: {'met' if t_an <= 60 else '**not met**'}) with a peak of "
                        f"{peak:,.0f} MB (target ≤ 4 GiB: {'met' if peak <= 4096 else '**not met**'}).",
                        ""]
-        slow = sorted(result.seconds.items(), key=lambda kv: -kv[1])[:3]
-        lines.append(f"| {size} | {t_gen:.1f} | {t_write:.1f} | {t_load:.1f} | {t_an:.1f} | "
-                     f"{peak:,.0f} | {t_rep:.1f} | "
+        slow = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
+        lines.append(f"| {size} | {med['generate']:.1f} | {med['write']:.1f} | {med['load']:.1f} | "
+                     f"{t_an:.1f} | {peak:,.0f} | {med['report']:.1f} | "
                      + ", ".join(f"{k} {v:.1f} s" for k, v in slow) + " |")
-        print(f"pipeline {size}: load {t_load:.1f}s analyze {t_an:.1f}s peak {peak:.0f} MB",
-              flush=True)
+        del eco, result
     if verdict:
         lines += ["", *verdict[:-1]]
     return lines + speed + ([""] + low if low else [])
 
 
-def _against_networkx(size: str, eco, result, t_analyze: float,
+def _against_networkx(size: str, eco, bottlenecks, stages: dict[str, float], t_analyze: float,
                       limit: float) -> tuple[str, float, float]:
     """A table row of NetworkX seconds per stage (each stopped at ``limit``), the
-    ratio of the NetworkX total to all of ``analyze``, and to its graph stages alone."""
+    ratio of the NetworkX total to all of ``analyze`` (``t_analyze``), and to its
+    graph stages alone (``stages``: ecograph's seconds per stage)."""
     cells, total, bound = [], 0.0, False
-    for stage, call in networkx_stages(eco, result.tables["bottlenecks"]).items():
+    for stage, call in networkx_stages(eco, bottlenecks).items():
         rest: list[float] = []  # the seconds the call extrapolated
         took = _within(lambda call=call, rest=rest: rest.append(call()), limit)
         if took is None:
@@ -497,11 +521,11 @@ def _against_networkx(size: str, eco, result, t_analyze: float,
         else:
             took += rest[0]
             note = " (extrapolated)" if rest[0] else ""
-            cells.append(f"{took:,.1f}{note}, {took / max(result.seconds[stage], 1e-9):,.0f}×")
+            cells.append(f"{took:,.1f}{note}, {took / max(stages[stage], 1e-9):,.0f}×")
         total += took
         print(f"networkx {size} {stage:12s} {took:8.1f}s", flush=True)
     ratio = total / t_analyze
-    graph_only = total / sum(result.seconds[stage] for stage in NX_STAGES)
+    graph_only = total / sum(stages[stage] for stage in NX_STAGES)
     at_least = "≥ " if bound else ""
     row = (f"| {size} | " + " | ".join(cells) + f" | {at_least}{total:,.1f} | "
            f"{t_analyze:.1f} | {at_least}{ratio:,.0f}× | {'yes' if ratio >= 20 else '**no**'} |")
@@ -535,7 +559,8 @@ def main() -> None:
     extra = cosell_section(args.repeat) if args.cosell else []
     extra += risk_section(args.repeat) if args.risk else []
     extra += store_section(args.repeat) if args.store else []
-    extra += pipeline_section(args.pipeline.split(","), args.networkx_limit) if args.pipeline else []
+    extra += (pipeline_section(args.pipeline.split(","), args.networkx_limit, args.repeat)
+              if args.pipeline else [])
     if args.append:  # add sections to an existing results file
         with open(args.out, "a") as f:
             f.write("\n".join(extra) + "\n")
