@@ -16,11 +16,13 @@ work in plain NetworkX (``networkx_pipeline.py``). Writes benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import signal
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -434,10 +436,11 @@ def _pipeline_once(size: str) -> tuple[dict[str, float], object, object]:
     tables, t_gen, _ = measure(_generated, size)
     _, t_write, _ = measure(Ecosystem(tables).to_bundle, folder / "bundle")
     del tables
-    eco, t_load, _ = measure(load_bundle, folder / "bundle")
+    eco, t_load, load_peak = measure(load_bundle, folder / "bundle")
     result, t_an, peak = measure(analyze, eco)
     _, t_rep, _ = measure(write_report, eco, result, folder / "out")
-    facts = {"generate": t_gen, "write": t_write, "load": t_load, "analyze": t_an, "peak": peak,
+    facts = {"generate": t_gen, "write": t_write, "load": t_load, "load_peak": load_peak,
+             "analyze": t_an, "peak": peak,
              "report": t_rep, **{f"stage {k}": v for k, v in result.seconds.items()}}
     return facts, eco, result
 
@@ -463,47 +466,54 @@ def pipeline_section(sizes: list[str], nx_limit: float, repeat: int) -> list[str
              "|---|" + "---|" * (len(NX_STAGES) + 4)]
     lines = ["", "## Whole pipeline", "",
              "`generate` → `to_bundle` (CSV) → `load_bundle` (validate every row and rule) → "
-             "`analyze` (every stage) → `write_report`, each size run "
-             f"{repeat} times in one process: median times, and the largest peak (the resident "
-             "memory `analyze` adds). Target at 1M relationships: `analyze` ≤ 60 s and ≤ 4 GiB.", "",
-             "| size | generate (s) | write CSV (s) | validate + load (s) | analyze (s) | "
-             "analyze peak (MB) | report (s) | slowest analyze stages |",
-             "|---|---|---|---|---|---|---|---|"]
-    low: list[str] = []
-    verdict: list[str] = []
-    for size in sizes:
-        runs = []
-        for _ in range(repeat):
-            facts, eco, result = _pipeline_once(size)
-            runs.append(facts)
-            print(f"pipeline {size}: load {facts['load']:.1f}s analyze {facts['analyze']:.1f}s "
-                  f"peak {facts['peak']:.0f} MB", flush=True)
-        med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        t_an, peak = med["analyze"], max(r["peak"] for r in runs)
-        stages = {k[len("stage "):]: v for k, v in med.items() if k.startswith("stage ")}
-        row, ratio, graph_only = _against_networkx(size, eco, result.tables["bottlenecks"], stages,
-                                                   t_an, nx_limit)
-        speed.append(row)
-        if ratio < 20:
-            low.append(f"- **{size}**: {ratio:,.0f}× against all of `analyze` ({t_an:.1f} s), "
-                       f"{graph_only:,.0f}× against its stages with graph work alone. At this "
-                       "size ecograph's time is mostly fixed pandas work that the NetworkX side "
-                       "leaves out (coverage, physical accounts, KPI tables, segments, the "
-                       "evidence behind each pairing), so the ratio measures that overhead more "
-                       "than the algorithms.")
-        if size == "1m":
-            verdict = [f"**At 1M relationships:** `analyze` took {t_an:.1f} s "
-                       f"(target ≤ 60 s: {'met' if t_an <= 60 else '**not met**'}) with a peak of "
-                       f"{peak:,.0f} MB (target ≤ 4 GiB: {'met' if peak <= 4096 else '**not met**'}).",
-                       ""]
-        slow = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
-        lines.append(f"| {size} | {med['generate']:.1f} | {med['write']:.1f} | {med['load']:.1f} | "
-                     f"{t_an:.1f} | {peak:,.0f} | {med['report']:.1f} | "
-                     + ", ".join(f"{k} {v:.1f} s" for k, v in slow) + " |")
-        del eco, result
-    if verdict:
-        lines += ["", *verdict[:-1]]
-    return lines + speed + ([""] + low if low else [])
+             "`analyze` (every stage) → `write_report`, each size in a fresh process, run "
+             f"{repeat} times: median times, and the largest peak (the resident memory a step "
+             "adds). Target at 1M relationships: `analyze` ≤ 60 s and ≤ 4 GiB. How `analyze` "
+             "was profiled and what changed: `docs/scaling.md`.", "",
+             "| size | generate (s) | write CSV (s) | validate + load (s) | load peak (MB) | "
+             "analyze (s) | analyze peak (MB) | report (s) | slowest analyze stages |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    parts = []
+    for size in sizes:  # each size in a fresh process, so its peaks start from nothing
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            parts.append(pool.submit(_pipeline_size, size, nx_limit, repeat).result())
+    lines += [p["row"] for p in parts]
+    lines += [line for p in parts for line in ["", p["verdict"]] if p["verdict"]]
+    low = [p["low"] for p in parts if p["low"]]
+    return lines + speed + [p["speed"] for p in parts] + ([""] + low if low else [])
+
+
+def _pipeline_size(size: str, nx_limit: float, repeat: int) -> dict[str, str | None]:
+    """The pipeline rows of one size: its ``row``, the NetworkX comparison
+    (``speed``), and the notes on the targets (``verdict``, ``low``)."""
+    runs = []
+    for _ in range(repeat):
+        facts, eco, result = _pipeline_once(size)
+        runs.append(facts)
+        print(f"pipeline {size}: load {facts['load']:.1f}s analyze {facts['analyze']:.1f}s "
+              f"peak {facts['peak']:.0f} MB", flush=True)
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    t_an, peak = med["analyze"], max(r["peak"] for r in runs)
+    stages = {k[len("stage "):]: v for k, v in med.items() if k.startswith("stage ")}
+    speed, ratio, graph_only = _against_networkx(size, eco, result.tables["bottlenecks"], stages,
+                                                 t_an, nx_limit)
+    low = verdict = None
+    if ratio < 20:
+        low = (f"- **{size}**: {ratio:,.0f}× against all of `analyze` ({t_an:.1f} s), "
+               f"{graph_only:,.0f}× against its stages with graph work alone. At this "
+               "size ecograph's time is mostly fixed pandas work that the NetworkX side "
+               "leaves out (coverage, physical accounts, KPI tables, segments, the "
+               "evidence behind each pairing), so the ratio measures that overhead more "
+               "than the algorithms.")
+    if size == "1m":
+        verdict = (f"**At 1M relationships:** `analyze` took {t_an:.1f} s "
+                   f"(target ≤ 60 s: {'met' if t_an <= 60 else '**not met**'}) with a peak of "
+                   f"{peak:,.0f} MB (target ≤ 4 GiB: {'met' if peak <= 4096 else '**not met**'}).")
+    slow = sorted(stages.items(), key=lambda kv: -kv[1])[:3]
+    row = (f"| {size} | {med['generate']:.1f} | {med['write']:.1f} | {med['load']:.1f} | "
+           f"{max(r['load_peak'] for r in runs):,.0f} | {t_an:.1f} | {peak:,.0f} | "
+           f"{med['report']:.1f} | " + ", ".join(f"{k} {v:.1f} s" for k, v in slow) + " |")
+    return {"row": row, "speed": speed, "low": low, "verdict": verdict}
 
 
 def _against_networkx(size: str, eco, bottlenecks, stages: dict[str, float], t_analyze: float,

@@ -122,7 +122,8 @@ class Ecosystem:
 
     def view(self, name: str = "full") -> nx.Graph:
         """The NetworkX view ``name``: one of ``full``, ``bipartite``, ``cosell``,
-        ``supply``, ``asset_flow`` (see :mod:`ecograph.graphs`). Built once, cached."""
+        ``supply``, ``asset_flow`` (see :mod:`ecograph.graphs`). Built once, cached;
+        its igraph twin exists at once, its NetworkX storage is filled on first read."""
         if name not in VIEWS:
             raise ParameterError(f"view must be one of {', '.join(VIEWS)}; got {name!r}")
         if name not in self._views:
