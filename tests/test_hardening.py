@@ -94,6 +94,7 @@ def test_query_looking_names_survive_the_graph_store(tiny, tmp_path):
 FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
 
 
+@pytest.mark.slow
 @settings(max_examples=150, **FUZZ)
 @given(data=st.binary(max_size=2_000))
 def test_random_bytes_never_crash_the_validator(tmp_path_factory, data):
@@ -110,6 +111,7 @@ CELLS = [("partners.csv", "tier", "diamond"), ("customers.csv", "employees", "ma
          ("audits.csv", "date", "2025-13-45"), ("relationships.csv", "type", "befriends")]
 
 
+@pytest.mark.slow
 @settings(max_examples=40, **FUZZ)
 @given(which=st.integers(0, len(CELLS) - 1), row_pick=st.integers(0, 10_000))
 def test_one_corrupted_cell_is_reported_at_its_row_and_column(tmp_path_factory, which, row_pick):

@@ -401,6 +401,7 @@ def test_no_balance_is_ever_negative_and_custody_follows_the_running_count(case)
                 assert getattr(r, f"{side}_balance") == want >= 0
 
 
+@pytest.mark.slow
 @props(25)
 @given(histories(), st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_row_order_or_file_splitting(case, rnd):

@@ -62,7 +62,13 @@ def snapshot(eco: Ecosystem, as_of) -> Ecosystem:
 
 
 def reference_date(eco: Ecosystem) -> pd.Timestamp:
-    """The day after the last dated event: "now" for a bundle read without ``as_of``."""
+    """The day after the last dated event: "now" for a bundle read without ``as_of``.
+
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> bool(reference_date(eco) > eco.deals["registered"].max())
+    True
+    """
     dates = [eco.deals["registered"], eco.deals["closed"], eco.relationships["start"],
              eco.movements["date"], eco.audits["date"], eco.partners["joined"]]
     known = [s.max() for s in dates if s.notna().any()]
@@ -71,7 +77,14 @@ def reference_date(eco: Ecosystem) -> pd.Timestamp:
 
 def in_force(eco: Ecosystem, as_of) -> Ecosystem:
     """:func:`snapshot` at ``as_of``; without it, the bundle with ended relationships
-    left out (a snapshot at :func:`reference_date`), so views show the live network."""
+    left out (a snapshot at :func:`reference_date`), so views show the live network.
+
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/tiny")   # its co-selling tie ends after its last event
+    >>> live = in_force(eco, None)
+    >>> len(live.relationships) == len(eco.relationships), bool(live.relationships["end"].isna().all())
+    (True, True)
+    """
     if as_of is not None:
         return snapshot(eco, as_of)
     if eco.relationships["end"].notna().any():

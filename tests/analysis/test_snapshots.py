@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import ecograph
 from ecograph.analysis.snapshots import in_force, reference_date, snapshot
 
 
@@ -27,13 +28,16 @@ def test_snapshot_contains_nothing_dated_after_it(ecosystems, as_of):
     assert len(eco.deals) == len(snapshot(eco, "2026-06-01").deals)
 
 
-def test_without_a_date_only_ended_relationships_are_dropped(fixtures_dir):
-    import ecograph
-
+def test_without_a_date_the_bundle_is_read_the_day_after_its_last_event(fixtures_dir):
     eco = ecograph.load_bundle(fixtures_dir / "tiny")
-    assert eco.relationships["end"].notna().any()  # the tiny bundle has an ended co-selling
+    dates = pd.concat([eco.deals["registered"], eco.deals["closed"], eco.relationships["start"],
+                       eco.movements["date"], eco.audits["date"], eco.partners["joined"]])
+    day = reference_date(eco)
+    assert day == dates.max() + pd.Timedelta(days=1)
     live = in_force(eco, None)
-    assert reference_date(eco) > eco.relationships["start"].max()
-    assert len(live.relationships) == eco.relationships["end"].isna().sum() + (
-        eco.relationships["end"] >= reference_date(eco)).sum()
-    assert live.deals.equals(eco.deals)
+    assert live.relationships.equals(snapshot(eco, day).relationships)
+    ended = ecograph.Ecosystem({**eco.tables, "relationships": eco.relationships.assign(
+        end=pd.Timestamp("2024-06-01"))})  # every tie ended before the last event
+    assert in_force(ended, None).relationships["id"].tolist() == []
+    unended = ecograph.Ecosystem({**eco.tables, "relationships": eco.relationships.assign(end=pd.NaT)})
+    assert in_force(unended, None) is unended

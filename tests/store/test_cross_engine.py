@@ -13,6 +13,7 @@ from ecograph.store import EmbeddedStore, load
 from ecograph.synth import generate_tables
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_three_engines_agree(store_dir, seed):
     eco = Ecosystem(generate_tables(partners=24, customers=120, seed=seed)[0])

@@ -50,6 +50,7 @@ def test_a_store_dir_from_the_environment(tmp_path, monkeypatch):
     assert default_store_dir() == tmp_path / "here"
 
 
+@pytest.mark.slow
 def test_a_load_killed_halfway_converges_when_rerun(tmp_path, it_eco):
     """Failure policy: batches are idempotent MERGEs, so after a crash part-way
     through a load, restarting the server and rerunning the load gives exactly
@@ -79,6 +80,7 @@ def test_a_load_killed_halfway_converges_when_rerun(tmp_path, it_eco):
         EmbeddedServer(tmp_path / "crashed").stop()
 
 
+@pytest.mark.slow
 def test_a_server_killed_mid_load_converges_when_rerun(tmp_path, it_eco):
     """The server is SIGKILLed while a load is running; after a restart, rerunning
     the load gives exactly the store of a clean load."""
@@ -119,6 +121,7 @@ def test_a_server_killed_mid_load_converges_when_rerun(tmp_path, it_eco):
         EmbeddedServer(tmp_path / "victim").stop()
 
 
+@pytest.mark.slow
 def test_a_server_killed_during_write_back_or_a_query_fails_cleanly_and_recovers(tmp_path,
                                                                                 it_eco):
     """Kill the server, then write back and query: each fails with StoreError (no
