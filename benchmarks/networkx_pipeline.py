@@ -6,7 +6,8 @@ stage, on the same ecosystem.
 
 - **network**: the partner–customer and co-sell graphs as NetworkX graphs,
   ``pagerank``, ``betweenness_centrality`` with the pivots ``analyze`` uses
-  (past 2,000 nodes timed on :data:`PROBE` pivots and extrapolated), and
+  (extrapolated from :data:`PROBE` pivots when that estimate passes
+  :data:`EXTRAPOLATE_PAST`), and
   brokerage (``constraint`` and ``effective_size``) on the co-sell graph;
 - **communities**: ``louvain_communities`` (NetworkX has no Leiden) and
   ``modularity``;
@@ -39,10 +40,12 @@ from ecograph import Ecosystem
 from ecograph.analysis.bottlenecks import supply_flows
 from ecograph.pipeline import betweenness_pivots
 
-__all__ = ["STAGES", "PROBE", "stages"]
+__all__ = ["STAGES", "PROBE", "EXTRAPOLATE_PAST", "stages"]
 
-#: Betweenness pivots NetworkX runs before the time of the rest is extrapolated.
+#: Betweenness pivots NetworkX runs to estimate the time of all of them.
 PROBE = 8
+#: Seconds past which that estimate is used instead of running the rest.
+EXTRAPOLATE_PAST = 180.0
 
 
 def _plain(eco: Ecosystem, view: str) -> nx.Graph:
@@ -59,10 +62,13 @@ def _network(eco: Ecosystem) -> float:
     rest = 0.0
     if k is None:
         nx.betweenness_centrality(G, seed=0)
-    else:  # time PROBE pivots and extrapolate: each pivot is one search, of similar cost
+    else:  # time PROBE pivots: each pivot is one search, of similar cost
         started = time.perf_counter()
         nx.betweenness_centrality(G, k=PROBE, seed=0)
         rest = (time.perf_counter() - started) * (k / PROBE - 1)
+        if rest < EXTRAPOLATE_PAST:  # affordable: run it (a short probe is noisy)
+            nx.betweenness_centrality(G, k=k, seed=0)
+            rest = 0.0
     C = _plain(eco, "cosell")
     nx.constraint(C)
     nx.effective_size(C)
