@@ -92,8 +92,8 @@ class _Deferred:
 
 class _FilledOnRead:
     """A NetworkX graph whose storage is made on its first NetworkX read; its
-    size is known before. Made empty (``FrameGraph()``, ``G.copy()``) it is
-    an ordinary NetworkX graph."""
+    size is known before. Made empty (``FrameGraph()``) it is an ordinary
+    NetworkX graph; ``G.copy()`` is one of the plain class."""
 
     def _fill(self) -> None:
         plain = self.__dict__["_filler"]()  # interrupted, it is simply tried again
@@ -114,6 +114,10 @@ class _FilledOnRead:
         if u is None and v is None and "_filler" in self.__dict__:
             return self.__dict__["_size"][1]
         return super().number_of_edges(u, v)
+
+    def copy(self, as_view: bool = False) -> nx.Graph:
+        """An editable copy as a plain NetworkX graph (``as_view``: a read-only view)."""
+        return super().copy(as_view=True) if as_view else _PLAIN_CLASS[type(self)](self)
 
     def __getstate__(self) -> dict:
         self._node  # noqa: B018 -- fill first: the filler reads the ecosystem

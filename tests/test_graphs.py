@@ -148,6 +148,10 @@ def test_a_view_pickles_and_copies_as_networkx(it_eco):
     H = G.copy()
     H.add_edge("x", "y")
     assert H.number_of_edges() == G.number_of_edges() + 1 and not nx.is_frozen(H)
+    assert type(H) is nx.DiGraph and H.graph == G.graph
+    assert dict(H.nodes(data=True))["NIMBUS"] == dict(G.nodes(data=True))["NIMBUS"]
+    sub = G.subgraph(list(G)[:5]).copy()
+    assert type(sub) is nx.DiGraph and set(sub) == set(list(G)[:5])
 
 
 @pytest.mark.parametrize("view", ["full", "bipartite", "supply"])
