@@ -40,6 +40,7 @@ nothing changes (as many steps as the chain is deep).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,7 +110,18 @@ class _Network:
         return np.flatnonzero(self.stocks["demand"].to_numpy() > 0)
 
 
+_NETWORKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _network(eco) -> _Network:
+    """The stock network of ``eco``, built once per ecosystem (its tables are not
+    changed in place, as for its views), so what-if loops pay for it once."""
+    if eco not in _NETWORKS:
+        _NETWORKS[eco] = _build_network(eco)
+    return _NETWORKS[eco]
+
+
+def _build_network(eco) -> _Network:
     flows = supply_flows(eco)
     stocks = pd.concat([flows[["source", "sku"]].set_axis(["party", "sku"], axis=1),
                         flows[["target", "sku"]].set_axis(["party", "sku"], axis=1)])

@@ -3,8 +3,12 @@ max-flow equals min-cut (and NetworkX), and bad requests are refused."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from ecograph import Ecosystem
@@ -163,3 +167,27 @@ def test_vital_edges_carry_the_demand_that_rides_on_them(ecosystems, truths, bun
     assert out_of["units_at_risk"].iat[0] == pytest.approx(lost)
     # shares into each stock add up to one
     assert np.allclose(edges.groupby(["target", "sku"])["share"].sum(), 1.0)
+
+
+def test_what_ifs_on_one_ecosystem_equal_what_ifs_on_fresh_ones(fixtures_dir, truths):
+    from ecograph import load_bundle
+
+    eco = load_bundle(fixtures_dir / "manufacturing")
+    truth = truths["manufacturing"]["chokepoint_supplier"]
+    runs = [bn.simulate(eco, remove=[truth["id"]]), bn.simulate(eco, capacity_cut={truth["id"]: 0.5}),
+            bn.bottlenecks(eco)]
+    fresh = [bn.simulate(Ecosystem(eco.tables), remove=[truth["id"]]),
+             bn.simulate(Ecosystem(eco.tables), capacity_cut={truth["id"]: 0.5}),
+             bn.bottlenecks(Ecosystem(eco.tables))]
+    for ours, theirs in zip(runs, fresh, strict=True):
+        pd.testing.assert_frame_equal(ours, theirs)
+        assert ours.attrs.keys() == theirs.attrs.keys()
+        for key, value in ours.attrs.items():
+            if isinstance(value, pd.DataFrame):
+                pd.testing.assert_frame_equal(value, theirs.attrs[key])
+            else:
+                assert value == theirs.attrs[key], key
+    gone = weakref.ref(eco)
+    del eco
+    gc.collect()
+    assert gone() is None  # the cached network does not keep its ecosystem alive
