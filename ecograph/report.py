@@ -27,7 +27,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .graphs import induced_subgraph, node_table
+from .graphs import induced_subgraph, node_table, node_values
 
 __all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
            "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
@@ -139,9 +139,8 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
     >>> ax.get_title().startswith("Supply network")
     True
     """
-    table = node_table(G)
-    customer = table.get("kind", pd.Series(index=table.index, dtype=object)).eq("customer").to_numpy()
-    H = induced_subgraph(G, table["id"][~customer].tolist() + table["id"][customer].tolist()[:150])
+    ids, customer = node_table(G)["id"], node_values(G, "kind") == "customer"
+    H = induced_subgraph(G, ids[~customer].tolist() + ids[customer].tolist()[:150])
     kinds = dict(H.nodes(data="kind"))
     tiers = [t for _, t in H.nodes(data="supply_tier") if t is not None and t == t]
     deepest = int(max(tiers, default=1))

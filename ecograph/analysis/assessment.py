@@ -385,8 +385,8 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
     kpis = partner_kpis(eco) if kpis is None else kpis
     ids = kpis["id"]
     n = len(ids)
-    active = float((isin(ids, eco.deals["partner"]) | isin(ids, eco.movements["from_party"])).mean()
-                   ) if n else 0.0
+    senders = isin(ids, eco.deals["partner"]) | isin(ids, eco.movements["from_party"])
+    active = float(senders.mean()) if n else 0.0
     buyers = eco.customers.loc[eco.customers["status"] == "customer", "id"]
     served = isin(buyers, _served(eco)["customer"]).mean() if len(buyers) else 0.0
     won = kpis["won_amount"].to_numpy(dtype=float)

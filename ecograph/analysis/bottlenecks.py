@@ -413,10 +413,7 @@ def max_flow(eco, sku: str) -> pd.DataFrame:
     >>> cut.attrs["flow"] == cut.attrs["cut_capacity"] == float(cut["capacity"].sum())
     True
     """
-    return _max_flow(eco, supply_flows(eco), sku)
-
-
-def _max_flow(eco, flows: pd.DataFrame, sku: str) -> pd.DataFrame:
+    flows = _network(eco).flows  # supply_flows, read once per ecosystem
     f = flows[flows["sku"] == sku]
     if f.empty:
         raise ParameterError(f"no flows of SKU {sku!r}")
@@ -532,9 +529,8 @@ def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
     out["share_at_risk"] = out["units_at_risk"] / max(demand.sum(), 1e-12)
     single = set(single_sourced(eco)["supplier"])
     points = set(structure.articulation_points(eco.view("supply"))["id"])
-    flows = supply_flows(eco)
     in_cut = {p for sku in net.stocks.loc[net.stocks["demand"] > 0, "sku"].unique()
-              for p in _max_flow(eco, flows, sku)["source"]}
+              for p in max_flow(eco, sku)["source"]}
     out["single_source"] = out["party"].isin(single)
     out["articulation_point"] = out["party"].isin(points)
     out["in_min_cut"] = out["party"].isin(in_cut)
