@@ -37,6 +37,7 @@ import networkx as nx
 import pandas as pd
 
 from ecograph import Ecosystem
+from ecograph import view as ecograph_view
 from ecograph.analysis.bottlenecks import supply_flows
 from ecograph.pipeline import betweenness_pivots
 
@@ -50,7 +51,7 @@ EXTRAPOLATE_PAST = 180.0
 
 def _plain(eco: Ecosystem, view: str) -> nx.Graph:
     """The view as a filled NetworkX graph (what building it in NetworkX costs)."""
-    G = eco.view(view)
+    G = ecograph_view(eco, view)
     G.adj  # noqa: B018 -- fills the NetworkX storage
     return G
 
@@ -140,7 +141,7 @@ def stages(eco: Ecosystem, bottlenecks: pd.DataFrame) -> dict[str, Callable]:
     time in order; a call returns the seconds it extrapolated rather than ran
     (add them to its time). ``bottlenecks`` is the table ``analyze`` made on
     ``eco``: its ``exact`` parties are the ones simulated."""
-    exact = bottlenecks.loc[bottlenecks["exact"], "party"].tolist()
+    exact = bottlenecks.loc[bottlenecks["exact"], "id"].tolist()
     return {"network": lambda: _network(eco), "communities": lambda: _communities(eco),
             "co-selling": lambda: _coselling(eco), "supply risk": lambda: _supply(eco, exact),
             "assessment": lambda: _assessment(eco)}

@@ -32,7 +32,7 @@ import numpy as np
 from networkx_pipeline import STAGES as NX_STAGES
 from networkx_pipeline import stages as networkx_stages
 
-from ecograph import Ecosystem, load_bundle
+from ecograph import Ecosystem, load_bundle, twin, view
 from ecograph.analysis import brokerage as br
 from ecograph.analysis import centrality as ce
 from ecograph.analysis import communities as cm
@@ -188,11 +188,11 @@ def run_size(size: str, repeat: int, nx_limit: float) -> tuple[list[Row], dict]:
     tables, generated, _ = measure(_generated, size)
     eco = Ecosystem(tables)
     t = time.perf_counter()
-    G, C = eco.view("bipartite"), eco.view("cosell")
+    G, C = view(eco, "bipartite"), view(eco, "cosell")
     built = time.perf_counter() - t
     G.adj, C.adj  # noqa: B018 -- fill the NetworkX storage now, not inside NetworkX's first timing
     filled = time.perf_counter() - t - built
-    g, cg = eco.twin("bipartite"), eco.twin("cosell")
+    g, cg = twin(G), twin(C)
     facts = {"relationships": len(tables["relationships"]), "deals": len(tables["deals"]),
              "bipartite_nodes": G.number_of_nodes(), "bipartite_edges": G.number_of_edges(),
              "cosell_edges": C.number_of_edges(), "generate_s": generated, "views_s": built,
@@ -316,7 +316,7 @@ def cosell_section(repeat: int) -> list[str]:
     for name, t, peak in _time_calls("cosell", calls, repeat):
         ok = "yes" if t < 30 and peak < 4096 else "**no**"
         lines.append(f"| {name} | {t:.2f} | {peak:,.0f} | {ok} |")
-    G = eco.view("bipartite")
+    G = view(eco, "bipartite")
     found = cs.pair_features(eco).sample(20_000, random_state=0)
     ids = eco.partners["id"].to_numpy()
     rng = np.random.default_rng(0)
@@ -350,10 +350,11 @@ def cosell_section(repeat: int) -> list[str]:
         bundles[f"generated 120×1,500 seed {seed}"] = Ecosystem(
             generate_tables(partners=120, customers=1_500, seed=seed)[0])
     for name, bundle in bundles.items():
-        r = evaluate_pairings(bundle).set_index("method")
+        evaluation = evaluate_pairings(bundle)
+        r = evaluation.scores.set_index("method")
         base = r.loc[list(cs.SCORES)].sort_values("roc_auc", ascending=False)
         best = base.index[0]
-        a = r.attrs
+        a = {**evaluation.split, "beats_best_baseline": evaluation.beats_best_baseline}
         lines.append(f"| {name} | {a['test_winners']} / {a['test_pairs']:,} | "
                      f"{r.at['ranker', 'roc_auc']:.3f} | "
                      f"{r.at['ranker_structure_only', 'roc_auc']:.3f} | "
@@ -384,8 +385,8 @@ def risk_section(repeat: int) -> list[str]:
             lambda: bn.simulate(eco, remove=["S0002"]),
         "dominators": lambda: bn.dominators(fresh()),
         "cascade (threshold 0.5)": lambda: bn.cascade(fresh(), ["S0002"]),
-        "ledger balances (replay every movement)": lambda: ledger.balances(eco),
-        "ledger reconcile (every audit)": lambda: ledger.reconcile(eco),
+        "ledger balances (replay every movement)": lambda: ledger.balances(eco.movements),
+        "ledger reconcile (every audit)": lambda: ledger.reconcile(eco.movements, eco.audits),
     }
     lines = ["", "## Supply-chain risk and ledger at 1M relationships", "",
              f"{len(tables['relationships']):,} relationships ({len(flows):,} unit flows), "

@@ -1,24 +1,36 @@
 """ecograph: a partner ecosystem as a graph — where it is strong, fragile, and should grow.
 
+The house, lowest layer first (each imports only from layers below it):
+``schema, errors, frames, dates, files`` → ``ingest, ledger, validate`` →
+``ecosystem, ties`` → ``twins, graphs`` (views) → ``analysis`` →
+``pipeline, report, summary, outputs, flags, store, synth`` → ``cli``.
+
 >>> import ecograph
 >>> eco = ecograph.load_bundle("fixtures/manufacturing")
->>> eco.view("supply").is_directed()
+>>> ecograph.view(eco, "supply").is_directed()
 True
 """
 
-from .ecosystem import Ecosystem, load_bundle
-from .errors import BundleError, BundleNotFoundError, EcographError, ParameterError
-from .validate import ValidationResult, validate_bundle
+from .ecosystem import Ecosystem, load_bundle, load_tables
+from .errors import BundleError, BundleNotFoundError, EcographError, ParameterError, StoreError
+from .graphs import view
+from .twins import twin
+from .validate import ValidationResult, validate_bundle, validate_tables
 
 __all__ = [
     "Ecosystem",
     "load_bundle",
+    "load_tables",
     "validate_bundle",
+    "validate_tables",
     "ValidationResult",
+    "view",
+    "twin",
     "EcographError",
     "BundleError",
     "BundleNotFoundError",
     "ParameterError",
+    "StoreError",
 ]
 
 __version__ = "0.1.0"

@@ -1,67 +1,144 @@
-"""The Ecosystem: a validated bundle's frames plus its graph views.
+"""The Ecosystem: a validated bundle's tables, and what is derived from them once.
+
+An :class:`Ecosystem` holds the typed tables of a bundle that passed every
+validation rule. It knows nothing of graphs: the views
+(:func:`ecograph.graphs.view`), the analyses and the stores all read it from
+above. Things derived from its tables (its views, its supply network) are
+cached outside it by :func:`derived`; an ecosystem is never changed after it
+is made, so they never go stale.
 
 >>> import ecograph
 >>> eco = ecograph.load_bundle("fixtures/it_ecosystem")
 >>> len(eco.partners) >= 60, eco.company["name"].iloc[0]
 (True, 'Nimbus Cloud')
->>> G = eco.view("bipartite")
->>> eco.twin("bipartite").vcount() == G.number_of_nodes()
-True
 """
 
 from __future__ import annotations
 
 import os
+import weakref
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
 
-import igraph as ig
-import networkx as nx
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import BundleError, ParameterError
-from .graphs import VIEWS, igraph_twin, records_of
 from .ingest import number_text
 from .schema import LIST_SEPARATOR, PARTY_TABLES, TABLES
-from .validate import validate_bundle
+from .validate import ValidationResult, validate_bundle, validate_tables
 
-__all__ = ["Ecosystem", "load_bundle"]
+__all__ = ["Ecosystem", "load_bundle", "load_tables", "derived", "to_flat", "KINDS"]
 
-_KIND = {"company": "company", "partners": "partner", "customers": "customer",
+#: The kind of party each party table holds.
+KINDS = {"company": "company", "partners": "partner", "customers": "customer",
          "suppliers": "supplier"}
+T = TypeVar("T")
+_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def load_bundle(path: str | os.PathLike) -> Ecosystem:
-    """Validate the bundle at ``path`` and return it as an :class:`Ecosystem`.
+    """Validate the bundle folder at ``path`` and return it as an :class:`Ecosystem`.
 
-    Either every table loads and passes every rule, or :class:`BundleError`
-    is raised carrying all findings (``err.errors`` is a DataFrame); nothing
-    is ever half-loaded.
+    Either every table loads and passes every rule, or nothing is loaded.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A bundle folder (see ``docs/data-model.md``).
+
+    Returns
+    -------
+    Ecosystem
+
+    Raises
+    ------
+    BundleError
+        Carrying every finding (``err.errors`` is a DataFrame).
+    BundleNotFoundError
+        When ``path`` is not a folder.
+
+    Examples
+    --------
+    >>> load_bundle("fixtures/tiny")
+    <Ecosystem fixtures/tiny: 3 partners, 3 customers, 4 relationships, 7 movements>
     """
-    result = validate_bundle(path)
+    return _checked(validate_bundle(path))
+
+
+def load_tables(tables: Mapping[str, pd.DataFrame], *, source: str = "<tables>") -> Ecosystem:
+    """Validate tables given as DataFrames and return them as an :class:`Ecosystem`.
+
+    The same rules as :func:`load_bundle` (see
+    :func:`~ecograph.validate.validate_tables`).
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Bundle tables by name, text or typed.
+    source : str, default "<tables>"
+        Where they came from (``repr`` and error messages say it).
+
+    Returns
+    -------
+    Ecosystem
+
+    Raises
+    ------
+    BundleError
+        Carrying every finding.
+
+    Examples
+    --------
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> load_tables(eco.tables) == eco
+    True
+    """
+    return _checked(validate_tables(tables, source=source))
+
+
+def _checked(result: ValidationResult) -> Ecosystem:
     if not result.ok:
-        raise BundleError(str(path), result.findings)
-    return Ecosystem(result.tables, source=str(path), warnings=result.warnings)
+        raise BundleError(result.path, result.findings)
+    return Ecosystem(result.tables, source=result.path, warnings=result.warnings)
 
 
 class Ecosystem:
-    """Validated ecosystem tables, with graph views built on demand and cached.
+    """Validated ecosystem tables.
 
-    Tables are attributes (``eco.partners``, ``eco.movements``...); list cells
-    (``regions``, ``capabilities``) are tuples, dates are timestamps. Absent
-    optional tables are empty frames with the documented columns.
+    Tables are attributes (``eco.partners``, ``eco.movements``...) and
+    ``eco.tables`` (read-only); list cells (``regions``, ``capabilities``) are
+    tuples, dates are timestamps. Absent optional tables are empty frames with
+    the documented columns. Make one with :func:`load_bundle` or
+    :func:`load_tables`; the constructor trusts its tables.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Typed, validated tables.
+    source : str, optional
+        Where they came from.
+    warnings : pandas.DataFrame, optional
+        The validation warnings.
+
+    Examples
+    --------
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> eco.partners["id"].tolist(), eco.reference_date.date()
+    (['P1', 'P2', 'P3'], datetime.date(2025, 3, 1))
     """
 
-    def __init__(self, tables: dict[str, pd.DataFrame], *, source: str | None = None,
+    def __init__(self, tables: Mapping[str, pd.DataFrame], *, source: str | None = None,
                  warnings: pd.DataFrame | None = None) -> None:
-        self.tables = {name: tables[name] if name in tables else _empty(name) for name in TABLES}
+        self.tables = MappingProxyType({name: tables[name] if name in tables else _empty(name)
+                                        for name in TABLES})
         self.source = source
         self.warnings = warnings
-        self._views: dict[str, nx.Graph] = {}
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(self.tables[t])} {t}" for t in ("partners", "customers",
@@ -88,7 +165,7 @@ class Ecosystem:
         frames = []
         for table in PARTY_TABLES:
             f = self.tables[table].copy()
-            f.insert(1, "kind", _KIND[table])
+            f.insert(1, "kind", KINDS[table])
             if table == "partners":
                 f = f.rename(columns={"partner_type": "type"})
                 f["region"] = f["regions"].map(lambda r: r[0] if r else None)
@@ -100,55 +177,82 @@ class Ecosystem:
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
-    def index(self) -> pd.Index:
-        """The integer index of parties: position ``i`` is party ``index[i]``."""
-        return pd.Index(self.parties["id"])
+    def reference_date(self) -> pd.Timestamp:
+        """"Now" for this bundle: the last day any record is dated (deals registered
+        or closed, relationships started, movements, audits, partners joined).
+        ``as_of=eco.reference_date`` sees everything (:mod:`ecograph.dates`)."""
+        dates = [self.deals["registered"], self.deals["closed"], self.relationships["start"],
+                 self.movements["date"], self.audits["date"], self.partners["joined"]]
+        known = [s.max() for s in dates if s.notna().any()]
+        return max(known) if known else pd.Timestamp("2000-01-01")
 
-    def node_attributes(self, ids: pd.Index) -> list[dict]:
-        """Attribute dicts for the parties ``ids``: ``kind`` and the columns of that
-        kind of party, missing values left out."""
-        rows = self.parties.set_index("id").loc[ids].reset_index(drop=True)
-        out: list[dict] = [{}] * len(rows)
-        for _, group in rows.groupby("kind", sort=False):
-            present = group.notna() | group.map(lambda v: isinstance(v, tuple))
-            cols = [c for c in group.columns if present[c].any()]
-            records = records_of(group[cols])
-            for c in (c for c in cols if not present[c].all()):  # drop the few gaps
-                for j in np.flatnonzero(~present[c].to_numpy()):
-                    del records[j][c]
-            for pos, rec in zip(group.index, records, strict=True):
-                out[pos] = rec
-        return out
+    def names(self, ids: pd.Series | pd.Index | list) -> pd.Series:
+        """The name of each party in ``ids`` (missing where an id names no party).
 
-    def view(self, name: str = "full") -> nx.Graph:
-        """The NetworkX view ``name``: one of ``full``, ``bipartite``, ``cosell``,
-        ``supply``, ``asset_flow`` (see :mod:`ecograph.graphs`). Built once, cached;
-        its igraph twin exists at once, its NetworkX storage is filled on first read."""
-        if name not in VIEWS:
-            raise ParameterError(f"view must be one of {', '.join(VIEWS)}; got {name!r}")
-        if name not in self._views:
-            self._views[name] = VIEWS[name](self)
-        return self._views[name]
+        Parameters
+        ----------
+        ids : array-like of str
+            Party ids.
 
-    @property
-    def graph(self) -> nx.MultiDiGraph:
-        """The full typed MultiDiGraph (same as ``view("full")``)."""
-        return self.view("full")
+        Returns
+        -------
+        pandas.Series
+            Names, in the order of ``ids``, on a fresh range index.
 
-    def twin(self, name: str = "full") -> ig.Graph:
-        """The igraph twin of view ``name``: vertex ``i`` is node ``list(view)[i]``."""
-        return igraph_twin(self.view(name))
+        Examples
+        --------
+        >>> load_bundle("fixtures/tiny").names(["P1", "nobody"]).tolist()
+        ['Apex Systems', nan]
+        """
+        return self._lookup("name", ids)
 
-    @classmethod
-    def from_store(cls, store) -> Ecosystem:
-        """The ecosystem a graph store holds (see :func:`ecograph.store.project.to_ecosystem`);
-        rows come back sorted by key."""
-        from .store.project import to_ecosystem
+    def kinds(self, ids: pd.Series | pd.Index | list) -> pd.Series:
+        """The kind of each party in ``ids`` (``partner``, ``customer``, ``supplier``,
+        ``company``; missing where an id names no party).
 
-        return to_ecosystem(store)
+        Parameters
+        ----------
+        ids : array-like of str
+            Party ids.
+
+        Returns
+        -------
+        pandas.Series
+            Kinds, in the order of ``ids``, on a fresh range index.
+
+        Examples
+        --------
+        >>> load_bundle("fixtures/tiny").kinds(["P1", "C1"]).tolist()
+        ['partner', 'customer']
+        """
+        return self._lookup("kind", ids)
+
+    def _lookup(self, column: str, ids) -> pd.Series:
+        by_id = derived(self, ("by_id", column), lambda: self.parties.set_index("id")[column])
+        return by_id.reindex(pd.Index(ids)).reset_index(drop=True)
 
     def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
-        """Write the tables as a bundle folder (``csv`` or ``parquet``) and return it."""
+        """Write the tables as a bundle folder and return it.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The folder (created if needed).
+        format : {"csv", "parquet"}, default "csv"
+            The file format.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> eco = load_bundle("fixtures/tiny")
+        >>> load_bundle(eco.to_bundle(tempfile.mkdtemp(), format="parquet")) == eco
+        True
+        """
         if format not in ("csv", "parquet"):
             raise ParameterError(f"format must be 'csv' or 'parquet'; got {format!r}")
         out = Path(path)
@@ -166,9 +270,65 @@ class Ecosystem:
         return out
 
 
+def derived(eco: Ecosystem, key: object, build: Callable[[], T]) -> T:
+    """What ``build()`` makes from ``eco``, made once and kept while ``eco`` lives.
+
+    The one cache of things derived from an ecosystem (its graph views, its
+    supply network); it is kept outside the ecosystem, and an ecosystem's
+    tables are read-only, so an entry never goes stale.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    key : hashable
+        What is derived (``("view", "supply")``).
+    build : callable
+        Makes it from ``eco`` (called once per ``eco`` and ``key``).
+
+    Returns
+    -------
+    object
+        What ``build`` returned.
+
+    Examples
+    --------
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> derived(eco, "partners", lambda: len(eco.partners))
+    3
+    >>> derived(eco, "partners", lambda: 0)   # made once
+    3
+    """
+    cache = _DERIVED.setdefault(eco, {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
 def to_flat(name: str, frame: pd.DataFrame, *, text: bool) -> pd.DataFrame:
-    """A table as it is stored in files: lists joined with ``;``, dates as
-    ``YYYY-MM-DD`` text (CSV) or dates (Parquet)."""
+    """A table as files store it: lists joined with ``;``, dates as ``YYYY-MM-DD``
+    text (``text=True``, CSV) or dates (Parquet).
+
+    Parameters
+    ----------
+    name : str
+        The table's name.
+    frame : pandas.DataFrame
+        The typed table.
+    text : bool
+        Render units, dates and booleans as text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table's columns in schema order.
+
+    Examples
+    --------
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> to_flat("partners", eco.partners, text=True)["regions"].iloc[0]
+    'EMEA'
+    """
     flat = frame.reindex(columns=[c.name for c in TABLES[name].columns])
     for col in TABLES[name].columns:
         s = flat[col.name]

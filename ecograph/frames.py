@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin"]
+__all__ = ["isin", "records_of"]
 
 
 def _arrow(values) -> pa.Array | pa.ChunkedArray:
@@ -30,10 +30,55 @@ def _arrow(values) -> pa.Array | pa.ChunkedArray:
 
 
 def isin(values, lookup) -> np.ndarray:
-    """Boolean array: whether each of ``values`` is among ``lookup`` (missing
-    values never are). Falls back to pandas when the types do not mix."""
+    """Whether each of ``values`` is among ``lookup`` (missing values never are).
+
+    Falls back to pandas when the two types do not mix.
+
+    Parameters
+    ----------
+    values : array-like
+        A Series, Index, Arrow array or list.
+    lookup : array-like
+        The values to look for (a set is fine).
+
+    Returns
+    -------
+    numpy.ndarray
+        Booleans, one per value.
+
+    Examples
+    --------
+    >>> isin(["x", "y"], {"y"}).tolist()
+    [False, True]
+    """
     try:
         found = pc.is_in(_arrow(values), value_set=_arrow(lookup).unique(), skip_nulls=True)
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return np.asarray(pd.Series(values).isin(list(lookup)), dtype=bool)
+
+
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts, column by column (far faster than ``to_dict("records")``
+    on Arrow-backed columns).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, keyed by column.
+
+    Examples
+    --------
+    >>> records_of(pd.DataFrame({"id": ["a", "b"], "n": [1, 2]}))
+    [{'id': 'a', 'n': 1}, {'id': 'b', 'n': 2}]
+    """
+    cols = list(frame.columns)
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(cols, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in cols), strict=True)]

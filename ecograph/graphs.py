@@ -1,72 +1,111 @@
 """Graph views of an ecosystem, each with an igraph twin on the same integer index.
 
-A view is a NetworkX graph whose node order *is* the integer index: node
-``list(G)[i]`` is vertex ``i`` of its igraph twin. Views are built from the
-Ecosystem's frames with vectorised pandas; the twin and the node table
-(``id``, ``kind``, ``type``, ``region``) are made from integer arrays when the
-view is made, which is all ecograph's analyses read. The NetworkX storage
-(node and edge attribute dicts, a Python object per edge) is filled only when
-the graph is first read as NetworkX — iterating it, ``G.nodes``, ``G.edges``,
-a NetworkX algorithm — so a pipeline that never does skips that cost (most
-of the build time on large ecosystems). :func:`igraph_twin` also works for
-any NetworkX graph a user built by hand (converted once, then cached).
+A view is a frozen NetworkX graph built from an :class:`~ecograph.Ecosystem`'s
+tables: :func:`view` makes it once per ecosystem (the cache is
+:func:`ecograph.ecosystem.derived`). Its node order *is* its integer index:
+node ``list(G)[i]`` is vertex ``i`` of its igraph twin
+(:func:`ecograph.twins.twin`). The twin and the node table (``id, name, kind,
+type, region``) are made from integer arrays when the view is made, which is
+all ecograph's analyses read. The NetworkX storage (attribute dicts, a Python
+object per edge) is filled only when the graph is first read as NetworkX —
+iterating it, ``G.nodes``, ``G.edges``, a NetworkX algorithm — so a pipeline
+that never does skips that cost (most of the build time on large
+ecosystems). ``G.copy()`` gives an editable graph of the plain NetworkX class.
+A view shows the ecosystem as of its reference date (:mod:`ecograph.dates`):
+relationships that ended before it are left out.
 
->>> import networkx as nx
->>> g = igraph_twin(nx.path_graph(["a", "b", "c"]))
->>> g.vcount(), g.ecount(), g.vs["name"]
-(3, 2, ['a', 'b', 'c'])
+=============  ======================================================================
+view           nodes and edges
+=============  ======================================================================
+``full``       every party; every relationship, deal and per-SKU asset flow (MultiDiGraph)
+``bipartite``  partners and customers; a partner–account tie (:func:`~ecograph.ties.partner_accounts`)
+``cosell``     partners; a co-sell relationship or a co-sold deal
+``supply``     parties on the goods path; the supply edges (:func:`~ecograph.ties.supply_edges`)
+``asset_flow`` parties that moved units; the units moved (DiGraph)
+=============  ======================================================================
+
+>>> import ecograph
+>>> eco = ecograph.load_bundle("fixtures/manufacturing")
+>>> G = view(eco, "supply")
+>>> G.is_directed(), filled(G)
+(True, False)
 """
 
 from __future__ import annotations
-
-import weakref
-from typing import TYPE_CHECKING
 
 import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .frames import isin
+from .ecosystem import Ecosystem, derived
+from .errors import ParameterError
+from .frames import isin, records_of
+from .ties import live_relationships, partner_accounts, supply_edges
+from .twins import NODE_ATTRIBUTES, GraphIndex, index, node_table, register
 
-if TYPE_CHECKING:
-    from .ecosystem import Ecosystem
+__all__ = ["view", "filled", "induced_subgraph", "VIEWS", "FrameGraph", "FrameDiGraph",
+           "FrameMultiDiGraph"]
 
-
-__all__ = [
-    "full_graph",
-    "bipartite_graph",
-    "cosell_graph",
-    "supply_graph",
-    "asset_flow_graph",
-    "igraph_twin",
-    "igraph_from_edges",
-    "node_table",
-    "node_values",
-    "induced_subgraph",
-    "FrameGraph",
-    "FrameDiGraph",
-    "FrameMultiDiGraph",
-    "VIEWS",
-    "NODE_ATTRIBUTES",
-]
-
-#: Node attributes in every node table (and so in every analysis result frame).
-NODE_ATTRIBUTES = ("kind", "type", "region")
 #: The attributes where NetworkX keeps a graph's nodes and edges.
 _STORAGE = ("_node", "_adj", "_succ", "_pred")
-_TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def records_of(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts, column by column (far faster than ``to_dict("records")``
-    on Arrow-backed columns)."""
-    cols = list(frame.columns)
-    if not cols:
-        return [{} for _ in range(len(frame))]
-    return [dict(zip(cols, row, strict=True))
-            for row in zip(*(frame[c].tolist() for c in cols), strict=True)]
+def view(eco: Ecosystem, name: str = "full") -> nx.Graph:
+    """The NetworkX view ``name`` of ``eco`` (see the module docstring), built once.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    name : {"full", "bipartite", "cosell", "supply", "asset_flow"}, default "full"
+        Which view.
+
+    Returns
+    -------
+    networkx.Graph
+        Frozen; its twin exists at once, its NetworkX storage is filled on first read.
+
+    Examples
+    --------
+    >>> import ecograph
+    >>> eco = ecograph.load_bundle("fixtures/tiny")
+    >>> view(eco, "bipartite") is view(eco, "bipartite")
+    True
+    >>> view(eco, "social")
+    Traceback (most recent call last):
+    ...
+    ecograph.errors.ParameterError: view must be one of full, bipartite, ...; got 'social'
+    """
+    if name not in VIEWS:
+        raise ParameterError(f"view must be one of {', '.join(VIEWS)}; got {name!r}")
+    return derived(eco, ("view", name), lambda: VIEWS[name](eco))
+
+
+def filled(G: nx.Graph) -> bool:
+    """Whether the NetworkX storage of ``G`` exists (always, except for an unread view).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    bool
+        ``False`` only for a view no NetworkX read has filled yet.
+
+    Examples
+    --------
+    >>> import ecograph
+    >>> G = view(ecograph.load_bundle("fixtures/tiny"), "cosell")
+    >>> filled(G), G.number_of_edges(), filled(G)
+    (False, 1, False)
+    >>> _ = list(G)
+    >>> filled(G)
+    True
+    """
+    return not (isinstance(G, _FilledOnRead) and G._pending())
 
 
 class _Deferred:
@@ -96,23 +135,27 @@ class _FilledOnRead:
     NetworkX graph; ``G.copy()`` is one of the plain class."""
 
     def _fill(self) -> None:
-        plain = self.__dict__["_filler"]()  # interrupted, it is simply tried again
+        record = index(self)
+        plain = record.fill()  # interrupted, it is simply tried again
         for name in _STORAGE:
             if name in plain.__dict__:
                 setattr(self, name, plain.__dict__[name])
-        del self.__dict__["_filler"]
+        record.fill = None
+
+    def _pending(self) -> bool:
+        return not any(name in self.__dict__ for name in _STORAGE)
 
     def number_of_nodes(self) -> int:
-        if "_filler" in self.__dict__:
-            return self.__dict__["_size"][0]
+        if self._pending():
+            return index(self).size[0]
         return super().number_of_nodes()
 
     def __len__(self) -> int:
         return self.number_of_nodes()
 
     def number_of_edges(self, u=None, v=None) -> int:
-        if u is None and v is None and "_filler" in self.__dict__:
-            return self.__dict__["_size"][1]
+        if u is None and v is None and self._pending():
+            return index(self).size[1]
         return super().number_of_edges(u, v)
 
     def copy(self, as_view: bool = False) -> nx.Graph:
@@ -120,15 +163,32 @@ class _FilledOnRead:
         return super().copy(as_view=True) if as_view else _PLAIN_CLASS[type(self)](self)
 
     def __getstate__(self) -> dict:
-        self._node  # noqa: B018 -- fill first: the filler reads the ecosystem
-        return {k: v for k, v in self.__dict__.items() if k != "_source"}
+        self._node  # noqa: B018 -- fill first: a pickle carries the storage
+        return dict(self.__dict__)
+
+
+#: The docstring of each class :func:`_filled_on_read` makes (``{name}``: the NetworkX class).
+_FRAME_DOC = """A view that is a :class:`networkx.{name}` filled on first read (see the module docstring).
+
+:func:`view` makes the views (which view is which class: the table in the
+module docstring). Its size is known before its storage is filled; reading
+it as NetworkX fills it. Made empty (``Frame{name}()``) it is an ordinary
+NetworkX {name}; ``G.copy()`` is an editable :class:`networkx.{name}`.
+
+Examples
+--------
+>>> from ecograph.graphs import Frame{name}
+>>> G = Frame{name}()
+>>> _ = G.add_edge("P1", "C1")  # a multigraph returns the new key
+>>> len(G), type(G.copy()).__name__
+(2, '{name}')
+"""
 
 
 def _filled_on_read(base: type[nx.Graph]) -> type:
     storage = {name: _Deferred(getattr(base, name)) for name in _STORAGE if hasattr(base, name)}
     return type(f"Frame{base.__name__}", (_FilledOnRead, base),
-                {"__module__": __name__, "__doc__": f"A view that is a :class:`networkx.{base.__name__}`"
-                 " filled on first read (see the module docstring).", **storage})
+                {"__module__": __name__, "__doc__": _FRAME_DOC.format(name=base.__name__), **storage})
 
 
 FrameGraph = _filled_on_read(nx.Graph)
@@ -138,105 +198,39 @@ _FRAME_CLASS = {nx.Graph: FrameGraph, nx.DiGraph: FrameDiGraph, nx.MultiDiGraph:
 _PLAIN_CLASS = {frame: plain for plain, frame in _FRAME_CLASS.items()}
 
 
-def igraph_from_edges(n: int, edges: np.ndarray, *, directed: bool) -> ig.Graph:
-    """An igraph graph with ``n`` vertices and the ``(m, 2)`` integer array ``edges``
-    (passed as an array: igraph reads it without making a Python object per edge)."""
-    g = ig.Graph(n=n, directed=directed)
-    g.add_edges(np.asarray(edges, dtype=np.int64).reshape(-1, 2))
-    return g
-
-
-def igraph_twin(G: nx.Graph, *, weight: str | None = "weight") -> ig.Graph:
-    """The igraph twin of ``G``: vertex ``i`` is ``list(G)[i]`` (its ``name``).
-
-    Edge attributes of ``G`` are copied; ``weight`` (if present) is the one
-    analyses read. Twins of ecograph views are made when the view is built
-    (views are frozen, so the twin stays exact; ``G.copy()`` gives an editable
-    graph). Other graphs are converted on first use and the twin is reused
-    while ``G`` keeps its node and edge counts: after editing edge
-    attributes in place, convert again with ``igraph_twin(G.copy())``.
-    """
-    cached = _TWINS.get(G)
-    if cached is not None and (nx.is_frozen(G) or (
-            cached.vcount() == G.number_of_nodes() and cached.ecount() == G.number_of_edges())):
-        return cached
-    nodes = list(G)
-    pos = {n: i for i, n in enumerate(nodes)}
-    edges = list(G.edges(data=True))
-    keys = sorted({k for _, _, d in edges for k in d})
-    codes = np.fromiter((pos[x] for u, v, _ in edges for x in (u, v)), dtype=np.int64,
-                        count=2 * len(edges))
-    data = pd.DataFrame({k: [d.get(k) for _, _, d in edges] for k in keys}, index=range(len(edges)))
-    twin = _twin(len(nodes), codes, data, G.is_directed(), names=nodes)
-    _TWINS[G] = twin
-    return twin
-
-
-def _twin(n: int, codes: np.ndarray, data: pd.DataFrame, directed: bool, *, names) -> ig.Graph:
-    g = igraph_from_edges(n, codes, directed=directed)
-    g.vs["name"] = list(names)
-    for col in data.columns:
-        g.es[col] = data[col].tolist()
-    return g
-
-
-def node_table(G: nx.Graph) -> pd.DataFrame:
-    """``id`` and :data:`NODE_ATTRIBUTES` of every node of ``G`` in twin order
-    (attributes no node has are left out; missing values are ``None``).
-
-    Views get theirs when they are made; other graphs are read once, and again
-    when their node count changes.
-    """
-    cached = _TABLES.get(G)
-    if cached is not None and len(cached) == G.number_of_nodes():
-        return cached
-    data = {a: [d.get(a) for _, d in G.nodes(data=True)] for a in NODE_ATTRIBUTES}
-    frame = pd.DataFrame({"id": list(G), **{a: v for a, v in data.items()
-                                            if any(x is not None for x in v)}})
-    _TABLES[G] = frame
-    return frame
-
-
-def node_values(G: nx.Graph, attr: str) -> np.ndarray:
-    """The node attribute ``attr`` of every node in twin order (``None`` where a
-    node lacks it); a view reads it from the party frame, without filling.
-
-    >>> import networkx as nx
-    >>> G = nx.Graph([("a", "b")]); G.nodes["a"]["tier"] = "gold"
-    >>> node_values(G, "tier").tolist()
-    ['gold', None]
-    """
-    source = G.__dict__.get("_source")
-    if source is None:
-        values = np.empty(G.number_of_nodes(), dtype=object)
-        for i, (_, value) in enumerate(G.nodes(data=attr)):
-            values[i] = value
-        return values
-    eco, positions = source
-    if attr not in eco.parties:
-        return np.full(len(positions), None, dtype=object)
-    column = eco.parties[attr].iloc[positions]
-    return np.where(column.notna().to_numpy(), column.to_numpy(dtype=object), None)
-
-
 def induced_subgraph(G: nx.Graph, nodes) -> nx.Graph:
     """A new, editable graph of ``nodes`` and the edges of ``G`` among them, with
-    their attributes. A view that was not read as NetworkX yet stays unread:
-    the subgraph is made from its twin and the party frame.
+    their attributes. A view that was not read as NetworkX stays unread: the
+    subgraph is made from its twin and its party frame.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    nodes : iterable
+        The nodes to keep.
+
+    Returns
+    -------
+    networkx.Graph
+        Of ``G``'s plain class.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> sorted(induced_subgraph(nx.path_graph(4), [0, 1, 3]).edges)
     [(0, 1)]
     """
-    if "_filler" not in G.__dict__:
+    record = index(G)
+    if record.fill is None:
         return G.subgraph(nodes).copy()
-    eco, _ = G.__dict__["_source"]
+    parties, positions = record.parties
     ids = node_table(G)["id"]
     keep = np.flatnonzero(isin(ids, list(nodes)))
-    sub = _TWINS[G].induced_subgraph(keep.tolist(), implementation="create_from_scratch")
+    sub = record.twin.induced_subgraph(keep.tolist(), implementation="create_from_scratch")
     H = _PLAIN_CLASS[type(G)]()
-    chosen = pd.Index(ids.to_numpy()[keep])
-    H.add_nodes_from(zip(chosen, eco.node_attributes(chosen), strict=True))
+    H.add_nodes_from(zip(ids.to_numpy()[keep], _attribute_dicts(parties, positions[keep]),
+                         strict=True))
     names = sub.vs["name"]
     ends = ((names[e.source], names[e.target], e.attributes()) for e in sub.es)
     if H.is_multigraph():  # views keep the key as data too
@@ -246,18 +240,36 @@ def induced_subgraph(G: nx.Graph, nodes) -> nx.Graph:
     return H
 
 
+def _attribute_dicts(parties: pd.DataFrame, positions: np.ndarray) -> list[dict]:
+    """Node attribute dicts of the parties at ``positions``: ``kind`` and the
+    columns of that kind of party, missing values left out."""
+    rows = parties.iloc[positions].drop(columns="id").reset_index(drop=True)
+    out: list[dict] = [{}] * len(rows)
+    for _, group in rows.groupby("kind", sort=False):
+        present = group.notna() | group.map(lambda v: isinstance(v, tuple))
+        cols = [c for c in group.columns if present[c].any()]
+        records = records_of(group[cols])
+        for c in (c for c in cols if not present[c].all()):  # drop the few gaps
+            for j in np.flatnonzero(~present[c].to_numpy()):
+                del records[j][c]
+        for pos, rec in zip(group.index, records, strict=True):
+            out[pos] = rec
+    return out
+
+
 def _build(eco: Ecosystem, positions: np.ndarray, edges: pd.DataFrame,
            graph_cls: type[nx.Graph], name: str) -> nx.Graph:
     """The view of the parties at ``positions`` and ``edges`` (columns ``u``, ``v``
-    and the edge attributes), with its twin and node table; NetworkX storage
-    is filled on first read."""
-    nodes = pd.Index(eco.parties["id"].iloc[positions])
+    and the edge attributes), with its index record; NetworkX storage is filled
+    on first read."""
+    parties = eco.parties
+    nodes = pd.Index(parties["id"].iloc[positions])
     codes = np.column_stack([nodes.get_indexer(edges["u"]), nodes.get_indexer(edges["v"])])
     data = edges.drop(columns=["u", "v"]).reset_index(drop=True)
 
     def fill() -> nx.Graph:
         G = graph_cls()
-        G.add_nodes_from(zip(nodes, eco.node_attributes(nodes), strict=True))
+        G.add_nodes_from(zip(nodes, _attribute_dicts(parties, positions), strict=True))
         records = records_of(data)
         if G.is_multigraph():
             G.add_edges_from(zip(edges["u"], edges["v"], edges["key"], records, strict=True))
@@ -268,14 +280,18 @@ def _build(eco: Ecosystem, positions: np.ndarray, edges: pd.DataFrame,
     G = _FRAME_CLASS[graph_cls](name=name)
     for attr in _STORAGE:
         G.__dict__.pop(attr, None)
-    G.__dict__.update(_filler=fill, _size=(len(nodes), len(edges)), _source=(eco, positions))
-    _TWINS[G] = _twin(len(nodes), codes, data, G.is_directed(), names=nodes)
+    g = ig.Graph(n=len(nodes), directed=G.is_directed())
+    g.add_edges(codes.astype(np.int64).reshape(-1, 2))
+    g.vs["name"] = list(nodes)
+    for col in data.columns:
+        g.es[col] = data[col].tolist()
     table = {"id": nodes.to_numpy(dtype=object)}
     for a in NODE_ATTRIBUTES:
-        values = node_values(G, a)
-        if pd.notna(values).any():
-            table[a] = values
-    _TABLES[G] = pd.DataFrame(table)
+        column = parties[a].iloc[positions] if a in parties else None
+        if column is not None and column.notna().any():
+            table[a] = np.where(column.notna().to_numpy(), column.to_numpy(dtype=object), None)
+    register(G, GraphIndex(g, (len(nodes), len(edges)), nodes=pd.DataFrame(table),
+                           parties=(parties, positions), fill=fill))
     return nx.freeze(G)
 
 
@@ -286,10 +302,10 @@ def _nodes(eco: Ecosystem, kinds: tuple[str, ...] | None = None, ids=None) -> np
     return np.flatnonzero(np.asarray(keep))
 
 
-def full_graph(eco: Ecosystem) -> nx.MultiDiGraph:
-    """Every party, every relationship (``type`` = its type), every deal
+def _full(eco: Ecosystem) -> nx.MultiDiGraph:
+    """Every party, every relationship in force (``type`` = its type), every deal
     (``type="deal"``) and every asset flow aggregated per SKU (``type="asset_flow"``)."""
-    rel = eco.relationships
+    rel = live_relationships(eco)
     rels = pd.DataFrame({"u": rel["source"], "v": rel["target"], "key": rel["id"],
                          "type": rel["type"], "weight": rel["weight"].fillna(1.0),
                          "volume": rel["volume"]})
@@ -303,33 +319,23 @@ def full_graph(eco: Ecosystem) -> nx.MultiDiGraph:
     return _build(eco, np.arange(len(eco.parties)), edges, nx.MultiDiGraph, "ecosystem")
 
 
-def bipartite_graph(eco: Ecosystem) -> nx.Graph:
-    """Partners and customers; an edge where a partner sells to or registered a
-    deal with a customer.
-
-    Edge attributes: ``relationships``, ``deals``, ``won_amount``, ``volume`` and
-    ``weight`` (relationships + deals).
-    """
-    rel = eco.relationships
-    sells = rel[(rel["type"] == "sells_to") & isin(rel["source"], eco.partners["id"])]
-    d = eco.deals
-    won = d["status"] == "won"
-    edges = pd.concat([
-        pd.DataFrame({"u": sells["source"], "v": sells["target"], "relationships": 1, "deals": 0,
-                      "won_amount": 0.0, "volume": sells["volume"].fillna(0.0)}),
-        pd.DataFrame({"u": d["partner"], "v": d["customer"], "relationships": 0, "deals": 1,
-                      "won_amount": d["amount"].fillna(0.0).where(won, 0.0), "volume": 0.0}),
-    ], ignore_index=True)
-    edges = edges.groupby(["u", "v"], sort=False, as_index=False).sum()
-    edges["weight"] = (edges["relationships"] + edges["deals"]).astype(float)
+def _bipartite(eco: Ecosystem) -> nx.Graph:
+    """Partners and customers, an edge per partner–account tie. Edge attributes:
+    ``relationships``, ``deals``, ``won_amount``, ``volume`` and ``weight``
+    (relationships + deals)."""
+    ties = partner_accounts(eco)
+    edges = pd.DataFrame({"u": ties["partner"], "v": ties["customer"],
+                          "relationships": ties["relationships"], "deals": ties["deals"],
+                          "won_amount": ties["won_amount"], "volume": ties["volume"],
+                          "weight": (ties["relationships"] + ties["deals"]).astype(float)})
     return _build(eco, _nodes(eco, ("partner", "customer")), edges, nx.Graph, "partner-customer")
 
 
-def cosell_graph(eco: Ecosystem) -> nx.Graph:
-    """Partners joined where they co-sell (a co_sells_with relationship or a
-    deal registered with a ``cosell_partner``). Edge attributes: ``relationships``,
+def _cosell(eco: Ecosystem) -> nx.Graph:
+    """Partners joined where they co-sell (a co_sells_with relationship or a deal
+    registered with a ``cosell_partner``). Edge attributes: ``relationships``,
     ``deals``, ``won_deals``, ``weight`` (relationships + deals)."""
-    rel = eco.relationships
+    rel = live_relationships(eco)
     co = rel[rel["type"] == "co_sells_with"]
     d = eco.deals[eco.deals["cosell_partner"].notna()]
     edges = pd.concat([
@@ -346,25 +352,13 @@ def cosell_graph(eco: Ecosystem) -> nx.Graph:
     return _build(eco, _nodes(eco, ("partner",)), edges, nx.Graph, "co-sell")
 
 
-def supply_graph(eco: Ecosystem) -> nx.DiGraph:
-    """Directed flow of goods: ``supplies`` edges, ``distributes_for`` reversed
-    (goods flow from the principal to its distributor), and the ``sells_to``
-    edges that carry goods (a ``sku`` or a ``volume``; pure services are left out).
-
-    Edge attributes: ``capacity`` (summed ``volume``, units per year; NaN when
-    no volume is given), ``types`` (the relationship types behind the edge).
-    """
-    rel = eco.relationships
-    physical = rel["sku"].notna() | rel["volume"].notna()
-    forward = rel[(rel["type"] == "supplies") | (rel["type"] == "sells_to") & physical]
-    back = rel[rel["type"] == "distributes_for"]
-    edges = pd.concat([
-        pd.DataFrame({"u": forward["source"], "v": forward["target"], "capacity": forward["volume"],
-                      "types": forward["type"]}),
-        pd.DataFrame({"u": back["target"], "v": back["source"], "capacity": back["volume"],
-                      "types": back["type"]}),
-    ], ignore_index=True)
-    edges = _merge_parallel(edges)
+def _supply(eco: Ecosystem) -> nx.DiGraph:
+    """The goods path, one edge per (source, target) of :func:`~ecograph.ties.supply_edges`.
+    Edge attributes: ``capacity`` (summed ``volume``, units per year; NaN when no
+    volume is given), ``types`` (the relationship types behind the edge)."""
+    goods = supply_edges(eco)
+    edges = _merge_parallel(pd.DataFrame({"u": goods["source"], "v": goods["target"],
+                                          "capacity": goods["volume"], "types": goods["type"]}))
     ids = pd.unique(pd.concat([edges["u"], edges["v"]]))
     return _build(eco, _nodes(eco, ids=ids), edges, nx.DiGraph, "supply")
 
@@ -393,23 +387,15 @@ def _flows(eco: Ecosystem, *, by_sku: bool) -> pd.DataFrame:
     return flows.rename(columns={"from_party": "u", "to_party": "v"})
 
 
-def asset_flow_graph(eco: Ecosystem) -> nx.DiGraph:
-    """Directed graph of physical units that moved between parties (all SKUs).
-
-    Edge attributes: ``units`` (total moved), ``movements`` (count), and
-    ``weight`` (= units). Supplies name their vendor as the source when known.
-    """
+def _asset_flow(eco: Ecosystem) -> nx.DiGraph:
+    """Physical units that moved between parties (all SKUs). Edge attributes:
+    ``units`` (total moved), ``movements`` (count), ``weight`` (= units)."""
     edges = _flows(eco, by_sku=False)
     edges["weight"] = edges["units"]
     ids = pd.unique(pd.concat([edges["u"], edges["v"]]))
     return _build(eco, _nodes(eco, ids=ids), edges, nx.DiGraph, "asset-flow")
 
 
-#: Name of each view, as accepted by :meth:`Ecosystem.view`.
-VIEWS = {
-    "full": full_graph,
-    "bipartite": bipartite_graph,
-    "cosell": cosell_graph,
-    "supply": supply_graph,
-    "asset_flow": asset_flow_graph,
-}
+#: The views :func:`view` knows, by name.
+VIEWS = {"full": _full, "bipartite": _bipartite, "cosell": _cosell, "supply": _supply,
+         "asset_flow": _asset_flow}

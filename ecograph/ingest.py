@@ -11,19 +11,22 @@ cell) plus ``_row``, the row number a spreadsheet shows (header = row 1).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import BundleNotFoundError, Findings
-from .schema import TABLES
+from .schema import LIST_SEPARATOR, TABLES
 
-__all__ = ["bundle_files", "read_table", "number_text", "ROW", "MAX_CELL_CHARS", "max_file_bytes"]
+__all__ = ["bundle_files", "read_table", "text_table", "text_cells", "number_text", "ROW",
+           "MAX_CELL_CHARS", "max_file_bytes"]
 
 ROW = "_row"
 #: Text cells are pyarrow-backed strings, so string rules run as vectorised kernels.
@@ -34,7 +37,22 @@ _SUFFIXES = (".csv", ".parquet")
 
 
 def max_file_bytes() -> int:
-    """Largest table file accepted: ``ECOGRAPH_MAX_FILE_MB`` (default 4096 MB)."""
+    """Largest table file accepted: ``ECOGRAPH_MAX_FILE_MB`` (default 4096 MB).
+
+    Read from the environment at each call, so a change takes effect at once.
+
+    Returns
+    -------
+    int
+        The limit in bytes (MB of 2**20 bytes; fractions allowed).
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"ECOGRAPH_MAX_FILE_MB": "0.5"}):
+    ...     max_file_bytes()
+    524288
+    """
     return int(float(os.environ.get("ECOGRAPH_MAX_FILE_MB", "4096")) * 2**20)
 
 
@@ -44,6 +62,35 @@ def bundle_files(path: str | os.PathLike, findings: Findings) -> dict[str, Path]
     Records a ``missing_file`` error for a required table with no file, an
     ``ambiguous_file`` error when both ``name.csv`` and ``name.parquet`` exist,
     and an ``unknown_file`` warning for any other table-looking file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The bundle folder.
+    findings : Findings
+        Where problems are recorded.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        The file of each table found (``.csv`` or ``.parquet``, any case of
+        suffix); with both, the first by name is kept.
+
+    Raises
+    ------
+    BundleNotFoundError
+        When ``path`` is not a folder.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from ecograph.errors import Findings
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "partners.csv").write_text("id,name\\nP1,Acme\\n")
+    >>> _ = (folder / "notes.csv").write_text("a,b\\n")
+    >>> issues = Findings()
+    >>> list(bundle_files(folder, issues)), sorted({row[4] for row in issues.rows})
+    (['partners'], ['missing_file', 'unknown_file'])
     """
     root = Path(path)
     if not root.is_dir():
@@ -69,7 +116,43 @@ def bundle_files(path: str | os.PathLike, findings: Findings) -> dict[str, Path]
 
 
 def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
-    """Read one table file as text cells; ``None`` if it cannot be read at all."""
+    """Read one table file as text cells; ``None`` if it cannot be read at all.
+
+    A file that links outside its folder (``outside_bundle``) or is larger
+    than :func:`max_file_bytes` (``file_too_large``) is not read. CSV is read
+    by a fast reader first, then, when that fails, by an exact one that says
+    where the problem is (``encoding``, ``delimiter``, ``csv_syntax``,
+    ``ragged_row``, ``blank_row``); Parquet cells are turned into the text a
+    CSV cell would hold (:func:`text_cells`). Every table is then checked for
+    duplicate headers and cells over :data:`MAX_CELL_CHARS` characters.
+
+    Parameters
+    ----------
+    file : pathlib.Path
+        A ``.csv`` or ``.parquet`` file of a bundle.
+    findings : Findings
+        Where problems are recorded.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The file's columns as strings (``""`` for an empty cell) plus ``_row``
+        (the row a spreadsheet shows: the first record is row 2); ``None``
+        when the file cannot be read at all.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from ecograph.errors import Findings
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "partners.csv").write_text("id,name\\nP1,Acme\\n")
+    >>> issues = Findings()
+    >>> read_table(folder / "partners.csv", issues).to_dict("records")
+    [{'id': 'P1', 'name': 'Acme', '_row': 2}]
+    >>> _ = (folder / "deals.csv").write_text("id;partner\\n")
+    >>> read_table(folder / "deals.csv", issues) is None, issues.rows[-1][4]
+    (True, 'delimiter')
+    """
     real = file.resolve()
     if not real.is_relative_to(file.parent.resolve()):
         findings.add(file.name, None, None, "outside_bundle", str(real),
@@ -83,14 +166,51 @@ def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
         return None
     reader = _read_parquet if file.suffix.lower() == ".parquet" else _read_csv
     frame = reader(file, findings)
-    if frame is None:
-        return None
+    return None if frame is None else _checked(file.name, frame, findings)
+
+
+def text_table(frame: pd.DataFrame, label: str, findings: Findings) -> pd.DataFrame | None:
+    """A table given as a DataFrame (any dtypes) as the text cells a CSV file would hold.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One bundle table, as files hold it or typed (lists, dates, numbers).
+    label : str
+        What findings call it in their ``file`` column.
+    findings : Findings
+        Where problems are recorded.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Text cells plus ``_row`` (the first record is row 2, as in a file);
+        ``None`` when the table cannot be read at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> t = text_table(pd.DataFrame({"id": ["P1"], "regions": [("EMEA", "APAC")]}), "partners",
+    ...                Findings())
+    >>> t.to_dict("records")
+    [{'id': 'P1', 'regions': 'EMEA;APAC', '_row': 2}]
+    """
+    text = pd.DataFrame({i: text_cells(frame.iloc[:, i]).astype(TEXT)
+                         for i in range(frame.shape[1])}).set_axis(
+        [str(c) for c in frame.columns], axis=1)
+    text[ROW] = range(2, len(text) + 2)
+    return _checked(label, text.reset_index(drop=True), findings)
+
+
+def _checked(name: str, frame: pd.DataFrame, findings: Findings) -> pd.DataFrame | None:
+    """The checks every read table gets: unique headers, cells within the size limit."""
     if frame.columns.duplicated().any():
-        for name in frame.columns[frame.columns.duplicated()].unique():
-            findings.add(file.name, 1, name, "duplicate_column", name,
+        for column in frame.columns[frame.columns.duplicated()].unique():
+            findings.add(name, 1, column, "duplicate_column", column,
                          "column header appears more than once")
         return None
-    _check_cell_sizes(file.name, frame, findings)
+    _check_cell_sizes(name, frame, findings)
     return frame
 
 
@@ -183,30 +303,93 @@ def _read_parquet(file: Path, findings: Findings) -> pd.DataFrame | None:
     except (pa.ArrowException, OSError) as exc:
         findings.add(file.name, None, None, "unreadable_file", "", f"not a readable Parquet file: {exc}")
         return None
-    frame = pd.DataFrame({name: _text(table.column(name)).astype(TEXT)
-                          for name in table.column_names})
+    frame = pd.DataFrame({i: text_cells(_pandas(table.column(i))).astype(TEXT)
+                          for i in range(table.num_columns)}).set_axis(table.column_names, axis=1)
     frame[ROW] = range(2, len(frame) + 2)
     return frame
 
 
-def _text(column: pa.ChunkedArray) -> pd.Series:
-    """Render a typed Parquet column as the text a CSV cell would hold."""
+def _pandas(column: pa.ChunkedArray) -> pd.Series:
     t = column.type
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        values = pd.to_datetime(column.to_pandas())
+        return pd.to_datetime(column.to_pandas())
+    return column.to_pandas()
+
+
+def text_cells(values: pd.Series) -> pd.Series:
+    """Values of any dtype as the text a CSV cell would hold.
+
+    Dates as ``YYYY-MM-DD`` (a time only when it is not midnight), whole
+    numbers without a decimal point, booleans as ``true``/``false``, lists
+    joined with ``;``, missing values as ``""``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        One column.
+
+    Returns
+    -------
+    pandas.Series
+        Strings (object dtype), on a fresh range index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> text_cells(pd.Series([2.0, 2.5, None])).tolist()
+    ['2', '2.5', '']
+    >>> text_cells(pd.Series([("a", "b"), True, pd.Timestamp("2025-01-02")])).tolist()
+    ['a;b', 'true', '2025-01-02']
+    """
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
         midnight = values.isna() | (values == values.dt.normalize())
-        fmt = values.dt.strftime("%Y-%m-%d").where(midnight, values.astype(str))
-        return fmt.fillna("").astype(object)
-    if pa.types.is_floating(t):
-        return column.to_pandas().map(number_text).astype(object)
-    if pa.types.is_boolean(t):
-        return column.to_pandas().map({True: "true", False: "false"}).fillna("").astype(object)
-    values = column.to_pandas()
-    return values.astype(object).where(values.notna(), "").map(str)
+        text = values.dt.strftime("%Y-%m-%d").where(midnight, values.astype(str))
+        return text.fillna("").astype(object)
+    if pd.api.types.is_float_dtype(values.dtype):
+        return values.map(number_text).astype(object)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: "true", False: "false"}).fillna("").astype(object)
+    if pd.api.types.is_integer_dtype(values.dtype) or (
+            values.dtype != object and pd.api.types.is_string_dtype(values.dtype)):
+        return values.astype("string").fillna("").astype(object)
+    return pd.Series([_cell_text(v) for v in values], dtype=object)
+
+
+def _cell_text(v: object) -> str:
+    if isinstance(v, str):
+        return v
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return number_text(float(v))
+    if isinstance(v, list | tuple | np.ndarray):
+        return LIST_SEPARATOR.join(_cell_text(x) for x in v)
+    if isinstance(v, pd.Timestamp | dt.date):
+        return text_cells(pd.Series(pd.to_datetime([v])))[0]
+    return str(v)
 
 
 def number_text(v: float) -> str:
-    """A number as a CSV cell: ``5`` for whole values, ``2.5`` otherwise, ``""`` if missing."""
+    """A number as a CSV cell: ``5`` for whole values, ``2.5`` otherwise, ``""`` if missing.
+
+    Parameters
+    ----------
+    v : float
+        The number.
+
+    Returns
+    -------
+    str
+        Its cell text.
+
+    Examples
+    --------
+    >>> number_text(5.0), number_text(2.5), number_text(float("nan"))
+    ('5', '2.5', '')
+    """
     if pd.isna(v):
         return ""
     return str(int(v)) if float(v).is_integer() and abs(v) < 2**63 else repr(float(v))

@@ -1,9 +1,9 @@
-"""Writing result tables: one CSV (and optionally JSON or Parquet) per table in a folder.
+"""Writing results: one CSV (and optionally JSON or Parquet) file per table, and JSON documents.
 
 CSV text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return get a leading ``'`` so a spreadsheet shows them instead of running
 them as formulas (numbers are left alone). JSON and Parquet keep values as
-they are.
+they are. Every file is written atomically (:mod:`ecograph.files`).
 
 >>> import tempfile, pandas as pd
 >>> folder = write_tables(tempfile.mkdtemp(), {"pairs": pd.DataFrame({"a": ["P1"], "n": [3]})},
@@ -14,14 +14,16 @@ they are.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import ParameterError
+from .files import atomic_write, write_text
 
-__all__ = ["write_tables", "escape_formulas", "FORMATS"]
+__all__ = ["write_tables", "write_json", "escape_formulas", "FORMATS"]
 
 FORMATS = ("csv", "json", "parquet")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -30,6 +32,18 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with text cells that a spreadsheet would run made inert.
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy, risky text cells prefixed with ``'``.
+
+    Examples
+    --------
     >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok"], "n": [-1, 2]}))["a"].tolist()
     ["'=1+1", 'ok']
     """
@@ -46,8 +60,29 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
                  formats: tuple[str, ...] = ("csv",)) -> Path:
-    """Write each frame as ``<name>.csv`` and/or ``<name>.json`` (records) into
-    folder ``out`` (created if needed); return the folder."""
+    """Write each frame as ``<name>.<format>`` into folder ``out``.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The folder (created if needed).
+    tables : dict of str to pandas.DataFrame
+        Frames by name.
+    formats : tuple of {"csv", "json", "parquet"}, default ("csv",)
+        One file per format and table (JSON: a list of records).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = write_tables(tempfile.mkdtemp(), {"t": pd.DataFrame({"a": ["=x"]})})
+    >>> (folder / "t.csv").read_text().splitlines()
+    ['a', "'=x"]
+    """
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ParameterError(f"formats must be among {FORMATS}; got {sorted(unknown)}")
@@ -60,20 +95,34 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
     }
     for name, frame in tables.items():
         for fmt in formats:
-            _atomic(folder / f"{name}.{fmt}", lambda p, w=writers[fmt], f=frame: w(f, p))
+            atomic_write(folder / f"{name}.{fmt}", lambda p, w=writers[fmt], f=frame: w(f, p))
     return folder
 
 
-def _atomic(path: Path, write) -> None:
-    """Write to a temporary name beside ``path``, then move it into place: a
-    failure (a full disk) leaves the previous file or none, never half a file."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        write(partial)
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+def write_json(path: str | os.PathLike, document: object) -> Path:
+    """Write ``document`` as indented JSON (dates and other values as text), atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; its folder is created if needed.
+    document : object
+        JSON-ready values (others are written with ``str``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> write_json(pathlib.Path(tempfile.mkdtemp()) / "s.json", {"n": 1}).read_text().split()
+    ['{', '"n":', '1', '}']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_text(path, json.dumps(document, indent=2, default=str) + "\n")
 
 
 def _plain_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

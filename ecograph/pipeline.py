@@ -1,10 +1,14 @@
-"""The whole analysis in one call: every result table plus headline numbers.
+"""The analyses as named stages: each returns its result tables and headline numbers.
 
-:func:`analyze` runs the stages in order — structure and centrality,
-communities, co-selling, coverage, supply-chain risk, physical accounts,
-partner assessment — with a progress bar per stage when asked, and returns an
-:class:`Analysis`: the tables (one DataFrame each, documented in
-``docs/analytics.md``) and ``headline`` (the numbers ``summary.json`` holds).
+A stage reads an :class:`~ecograph.Ecosystem` and returns a :class:`Result`:
+named tables (every frame it computed, so whoever writes them writes
+everything), headline numbers (plain JSON values) and the sections worth
+showing a person first (a titled, trimmed view of a table, for the terminal,
+JSON output and reports alike). :func:`analyze` runs
+every stage for ``ecograph analyze``; the commands ``cosell``, ``gaps``,
+``risk``, ``ledger`` and ``assess`` run one stage each with their options, so
+a table is computed the same way wherever it appears. ``detail=True`` adds
+the tables a command shows beyond what ``analyze`` needs.
 
 >>> from ecograph import load_bundle
 >>> result = analyze(load_bundle("fixtures/tiny"))
@@ -20,117 +24,459 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import ledger
-from .analysis import assessment, bottlenecks, brokerage, centrality, communities, coselling, coverage
+from .analysis import (
+    assessment,
+    bottlenecks,
+    brokerage,
+    centrality,
+    communities,
+    cosell_ranker,
+    coselling,
+    coverage,
+    physical_accounts,
+    segments,
+    structure,
+)
+from .dates import AsOf
+from .ecosystem import Ecosystem
+from .graphs import view
 
-__all__ = ["analyze", "Analysis", "STAGES", "betweenness_pivots"]
+__all__ = ["Result", "Section", "analyze", "network", "community", "cosell", "gaps", "supply_risk",
+           "accounts", "assess", "STAGES", "betweenness_pivots"]
 
-#: Stage names, in the order they run.
-STAGES = ("network", "communities", "co-selling", "coverage", "supply risk", "physical accounts",
-          "assessment")
+
+@dataclass(frozen=True)
+class Section:
+    """A view of one result worth showing first: ``key`` (its name in JSON output),
+    a ``title`` with the numbers that matter, the ``frame`` (rows and columns
+    chosen), and whether it is ``ranked`` (best first: show its top rows only).
+
+    Examples
+    --------
+    >>> Section("gaps", "2 gaps", pd.DataFrame({"region": ["N", "S"]})).frame.shape
+    (2, 1)
+    """
+
+    key: str
+    title: str
+    frame: pd.DataFrame
+    ranked: bool = True
 
 
 @dataclass
-class Analysis:
-    """Result tables by name, headline numbers, and seconds per stage."""
+class Result:
+    """Result tables by name, headline numbers, sections to show, and seconds per stage.
+
+    Examples
+    --------
+    >>> r = Result()
+    >>> r.add(Result({"t": pd.DataFrame()}, {"n": 1}), seconds=("x", 0.5))
+    >>> sorted(r.tables), r.headline, r.seconds
+    (['t'], {'n': 1}, {'x': 0.5})
+    """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     headline: dict = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def add(self, other: Result, *, seconds: tuple[str, float] | None = None) -> None:
+        """Take in the tables, headline numbers and sections of ``other`` (a stage's result)."""
+        self.tables.update(other.tables)
+        self.headline.update(other.headline)
+        self.sections += other.sections
+        if seconds is not None:
+            self.seconds[seconds[0]] = round(seconds[1], 3)
 
-def _network(eco, a: Analysis) -> None:
-    G = eco.view("bipartite")
-    a.tables["pagerank"] = centrality.pagerank(G)
-    a.tables["betweenness"] = centrality.betweenness(G, k=betweenness_pivots(G.number_of_nodes()))
-    a.tables["brokerage"] = brokerage.brokerage(eco.view("cosell"))
+    def show(self, key: str, title: str, frame: pd.DataFrame, columns: list[str] | None = None,
+             *, ranked: bool = True) -> None:
+        """Add a :class:`Section` of ``frame`` (its ``columns``, when given)."""
+        self.sections.append(Section(key, title, frame if columns is None else frame[columns],
+                                     ranked))
 
 
 def betweenness_pivots(n: int) -> int | None:
     """Pivots for betweenness on ``n`` nodes: exact (``None``) up to 2,000, then
     256, then 64 past 100,000 (sampled scores carry their standard error).
 
+    Parameters
+    ----------
+    n : int
+        Nodes in the graph.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
     >>> betweenness_pivots(500), betweenness_pivots(50_000), betweenness_pivots(400_000)
     (None, 256, 64)
     """
     return None if n <= 2_000 else 256 if n <= 100_000 else 64
 
 
-def _communities(eco, a: Analysis) -> None:
-    G = eco.view("bipartite")
+def network(eco: Ecosystem) -> Result:
+    """PageRank and betweenness on the partner–customer view, brokerage on the co-sell view.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+
+    Returns
+    -------
+    Result
+        Tables ``pagerank``, ``betweenness``, ``brokerage``.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> sorted(network(load_bundle("fixtures/tiny")).tables)
+    ['betweenness', 'brokerage', 'pagerank']
+    """
+    G = view(eco, "bipartite")
+    k = betweenness_pivots(G.number_of_nodes())
+    return Result({"pagerank": centrality.pagerank(G),
+                   "betweenness": centrality.betweenness(G, k=k),
+                   "brokerage": brokerage.brokerage(view(eco, "cosell"))},
+                  {"betweenness_pivots": k})
+
+
+def community(eco: Ecosystem) -> Result:
+    """Leiden communities (seed 0) of the partner–customer view, and their profiles.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+
+    Returns
+    -------
+    Result
+        Tables ``communities``, ``community_profile``; headline
+        ``communities`` and ``modularity``.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> community(load_bundle("fixtures/tiny")).headline["communities"] >= 1
+    True
+    """
+    G = view(eco, "bipartite")
     parts = communities.detect_communities(G, seed=0)
-    a.tables["communities"] = parts
-    a.tables["community_profile"] = communities.community_profile(G, parts)
-    a.headline["communities"] = int(parts["community"].nunique())
-    a.headline["modularity"] = round(float(parts.attrs["modularity"]), 4)
+    return Result({"communities": parts, "community_profile": communities.community_profile(G, parts)},
+                  {"communities": int(parts["community"].nunique()),
+                   "modularity": round(communities.modularity(G, parts), 4)})
 
 
-def _coselling(eco, a: Analysis) -> None:
-    a.tables["cosell_suggestions"] = coselling.suggest_pairings(eco, top=50)
-    top = a.tables["cosell_suggestions"].head(3)
-    a.headline["top_cosell_pairs"] = [f"{x} + {y}" for x, y in zip(top["a"], top["b"],
-                                                                    strict=True)]
+def cosell(eco: Ecosystem, *, top: int | None = 50, as_of: AsOf = None, counts_only: bool = False,
+           include_existing: bool = False, ranker: bool = False, evaluate: bool = False,
+           detail: bool = False) -> Result:
+    """Co-selling suggestions (and, with ``detail``, the account mapping).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    top : int or None, default 50
+        Suggestions kept.
+    as_of, counts_only, include_existing
+        As for :func:`~ecograph.analysis.coselling.suggest_pairings`.
+    ranker : bool, default False
+        Score with the supervised ranker fitted on recent co-sold wins.
+    evaluate : bool, default False
+        Add ``cosell_evaluation`` (ranker vs every baseline) and its split.
+    detail : bool, default False
+        Add ``account_mapping``.
+
+    Returns
+    -------
+    Result
+        Table ``cosell_suggestions`` (and the ones asked for); headline
+        ``top_cosell_pairs`` (and ``ranker_beats_best_baseline``).
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> cosell(load_bundle("fixtures/it_ecosystem"), top=3).headline["top_cosell_pairs"][0]
+    'P00023 + P00051'
+    """
+    fitted = cosell_ranker.fit_ranker(eco) if ranker else None
+    pairs = coselling.suggest_pairings(eco, top=top, as_of=as_of, counts_only=counts_only,
+                                       include_existing=include_existing, ranker=fitted)
+    best = pairs.head(3)
+    out = Result({"cosell_suggestions": pairs},
+                 {"top_cosell_pairs": [f"{x} + {y}" for x, y in zip(best["a"], best["b"],
+                                                                   strict=True)]})
+    out.show("suggestions", f"Top {len(pairs)} co-selling suggestions", pairs,
+             ["rank", "a", "a_name", "b", "b_name", "score", "status", "why"])
+    if detail:
+        out.tables["account_mapping"] = coselling.account_mapping(eco, as_of=as_of)
+    if evaluate:
+        evaluation = cosell_ranker.evaluate_pairings(eco)
+        out.tables["cosell_evaluation"] = evaluation.scores
+        out.headline.update(ranker_beats_best_baseline=evaluation.beats_best_baseline,
+                            evaluation_split=evaluation.split)
+        verdict = "beats" if evaluation.beats_best_baseline else "does NOT beat"
+        out.show("evaluation", f"Ranker vs baselines (test period after "
+                 f"{evaluation.split['cutoff']}): the ranker {verdict} the best topological score",
+                 evaluation.scores, ranked=False)
+    return out
 
 
-def _coverage(eco, a: Analysis) -> None:
-    cells = coverage.coverage_matrix(eco)
-    a.tables["coverage"] = cells
-    a.tables["coverage_fixes"] = coverage.nearest_fixes(eco, cells[cells["gap"]])
-    gaps = cells[cells["gap"]]
-    a.headline["coverage_gaps"] = int(len(gaps))
-    a.headline["fragile_cells"] = int((cells["fragile"] & ~cells["gap"]).sum())
-    a.headline["top_gap"] = (" × ".join(gaps.iloc[0][["region", "segment", "capability"]])
-                             if len(gaps) else None)
+def gaps(eco: Ecosystem, *, k: int = 2, detail: bool = False) -> Result:
+    """Coverage of every region × segment × capability cell, and fixes for the gaps.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    k : int, default 2
+        Redundancy: cells served by fewer than ``k`` partners are fragile.
+    detail : bool, default False
+        Add ``partner_type_gaps``.
+
+    Returns
+    -------
+    Result
+        Tables ``coverage``, ``coverage_fixes`` (and ``partner_type_gaps``);
+        headline ``coverage_gaps``, ``fragile_cells``, ``top_gap``.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> gaps(load_bundle("fixtures/it_ecosystem")).headline["top_gap"]
+    'NA-West × enterprise × compliance'
+    """
+    cells = coverage.coverage_matrix(eco, k=k)
+    holes = cells[cells["gap"]]
+    out = Result({"coverage": cells, "coverage_fixes": coverage.nearest_fixes(eco, holes)},
+                 {"coverage_gaps": int(len(holes)),
+                  "fragile_cells": int((cells["fragile"] & ~cells["gap"]).sum()),
+                  "top_gap": (" × ".join(holes.iloc[0][["region", "segment", "capability"]])
+                              if len(holes) else None)})
+    h = out.headline
+    out.show("fragile_cells", f"{h['coverage_gaps']} gaps and {h['fragile_cells']} fragile cells "
+             f"(fewer than {k} partners)", cells[cells["fragile"]],
+             ["region", "segment", "capability", "customers", "open_opportunities",
+              "able_partners", "gap_score"])
+    out.show("fixes", "Nearest fixes", out.tables["coverage_fixes"],
+             ["region", "segment", "capability", "fix", "rank", "partner", "partner_name", "why"])
+    if detail:
+        out.tables["partner_type_gaps"] = coverage.partner_type_gaps(eco)
+        out.show("partner_type_gaps", "Partner-type shortfalls", out.tables["partner_type_gaps"])
+    return out
 
 
-def _supply(eco, a: Analysis) -> None:
+def supply_risk(eco: Ecosystem, *, remove=(), capacity_cut: dict | None = None,
+                cascade: float | None = None, detail: bool = False) -> Result:
+    """Supply-chain bottlenecks and concentration, and optionally a what-if.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    remove : iterable of str, optional
+        What-if: parties taken out.
+    capacity_cut : dict of str to float, optional
+        What-if: parties' capacity cut by a fraction.
+    cascade : float, optional
+        With ``remove``: also run a failure cascade at this threshold.
+    detail : bool, default False
+        Add ``vital_edges``, ``single_sourced``, ``dominators``,
+        ``articulation_points`` and ``bridges`` of the supply view.
+
+    Returns
+    -------
+    Result
+        Tables ``bottlenecks``, ``concentration`` (and those asked for:
+        ``what_if``, ``what_if_by_region``, ``what_if_by_sku``, ``cascade``);
+        headline ``top_bottleneck``, ``units_at_risk_top`` (and
+        ``unmet_total``, ``demand_total`` of the what-if).
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> r = supply_risk(load_bundle("fixtures/manufacturing"), remove=["S0001"])
+    >>> r.headline["top_bottleneck"], r.headline["unmet_total"] > 0
+    ('S0001', True)
+    """
     table = bottlenecks.bottlenecks(eco)
-    a.tables["bottlenecks"] = table
-    a.tables["concentration"] = bottlenecks.concentration(eco)
-    a.headline["top_bottleneck"] = table["party"].iat[0] if len(table) else None
-    a.headline["units_at_risk_top"] = float(table["units_at_risk"].iat[0]) if len(table) else 0.0
+    out = Result({"bottlenecks": table, "concentration": bottlenecks.concentration(eco)},
+                 {"top_bottleneck": table["id"].iat[0] if len(table) else None,
+                  "units_at_risk_top": float(table["units_at_risk"].iat[0]) if len(table) else 0.0})
+    out.show("bottlenecks", "Supply-chain bottlenecks", table,
+             ["id", "name", "kind", "risk_score", "units_at_risk", "customers_cut_off", "why"])
+    if detail:
+        supply = view(eco, "supply")
+        out.tables.update(vital_edges=bottlenecks.vital_edges(eco),
+                          single_sourced=bottlenecks.single_sourced(eco),
+                          dominators=bottlenecks.dominators(eco),
+                          articulation_points=structure.articulation_points(supply),
+                          bridges=structure.bridges(supply))
+        out.show("vital_edges", "Most vital supply relationships", out.tables["vital_edges"])
+    remove = list(remove)
+    if remove or capacity_cut:
+        hit = bottlenecks.simulate(eco, remove=remove, capacity_cut=capacity_cut)
+        out.tables.update(hit.tables())
+        out.headline.update(removed=remove, capacity_cut=dict(capacity_cut or {}),
+                            unmet_total=hit.unmet_total, demand_total=hit.demand_total)
+        out.show("what_if_by_sku", f"What if {', '.join([*remove, *(capacity_cut or {})])}: "
+                 f"{hit.unmet_total:,.0f} of {hit.demand_total:,.0f} units unmet", hit.by_sku,
+                 ranked=False)
+        out.show("what_if_by_region", "Unmet demand by region", hit.by_region, ranked=False)
+    if cascade is not None and remove:
+        chain = bottlenecks.cascade(eco, remove, threshold=cascade)
+        out.tables["cascade"] = chain.failures
+        out.headline["cascade_unmet_total"] = chain.disruption.unmet_total
+        out.show("cascade", "Failure cascade", chain.failures, ranked=False)
+    return out
 
 
-def _ledger(eco, a: Analysis) -> None:
-    recon = ledger.reconcile(eco)
-    a.tables["balances"] = ledger.balances(eco)
-    a.tables["reconciliation"] = recon
-    a.tables["deployed_by_region"] = ledger.deployed(eco, by="region")
+def accounts(eco: Ecosystem, *, as_of: AsOf = None, sku: str | None = None,
+             detail: bool = False) -> Result:
+    """Physical accounts: holdings, audit reconciliation and the installed base.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    as_of : str, date or None
+        Holdings and deployments at the end of this day.
+    sku : str, optional
+        Add ``custody_chain`` of this SKU.
+    detail : bool, default False
+        Add ``adjustments``, ``deployed_by_partner`` and ``conservation``.
+
+    Returns
+    -------
+    Result
+        Tables ``balances``, ``reconciliation``, ``deployed_by_region`` (and
+        those asked for); headline ``audit_discrepancies``, ``top_discrepancy``.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> accounts(load_bundle("fixtures/it_ecosystem")).headline["top_discrepancy"]
+    'A000006'
+    """
+    recon = physical_accounts.reconcile(eco)
     off = recon[recon["status"] != "ok"]
-    a.headline["audit_discrepancies"] = int(len(off))
-    a.headline["top_discrepancy"] = off["audit"].iat[0] if len(off) else None
+    out = Result({"balances": physical_accounts.holdings(eco, as_of=as_of),
+                  "reconciliation": recon,
+                  "deployed_by_region": physical_accounts.deployed(eco, as_of=as_of, by="region")},
+                 {"audit_discrepancies": int(len(off)),
+                  "top_discrepancy": off["audit"].iat[0] if len(off) else None})
+    out.show("discrepancies", f"{len(off)} audit discrepanc{'y' if len(off) == 1 else 'ies'} "
+             f"of {len(recon)} counts", off.drop(columns="abs_discrepancy"))
+    when = f" as of {as_of}" if as_of is not None else ""
+    if detail:
+        conserved = physical_accounts.conservation(eco, as_of=as_of)
+        out.tables.update(adjustments=physical_accounts.adjustments(eco),
+                          deployed_by_partner=physical_accounts.deployed(eco, as_of=as_of),
+                          conservation=conserved)
+        out.headline["conserved"] = bool(conserved["balanced"].all())
+        out.show("deployed_by_partner", f"Units deployed by partner{when}",
+                 out.tables["deployed_by_partner"])
+    out.show("deployed_by_region", f"Units deployed by region{when}",
+             out.tables["deployed_by_region"], ranked=False)
+    if detail:
+        out.show("conservation", "Conservation per SKU", conserved, ranked=False)
+    if sku is not None:
+        out.tables["custody_chain"] = physical_accounts.custody(eco, sku)
+        out.show("custody_chain", f"Custody of {sku}", out.tables["custody_chain"])
+    return out
 
 
-def _assessment(eco, a: Analysis) -> None:
-    kpis = assessment.partner_kpis(eco, communities=a.tables["communities"])
-    segments = assessment.segment_partners(kpis)
+def assess(eco: Ecosystem, *, as_of: AsOf = None, k: int | None = None,
+           communities: pd.DataFrame | None = None) -> Result:
+    """Partner KPIs, segments, health scores, tier fit and the ecosystem health score.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    as_of : str, date or None
+        Assess the ecosystem as it stood at the end of this day.
+    k : int, optional
+        Number of segments (default: chosen by silhouette).
+    communities : pandas.DataFrame, optional
+        Communities of the partner–customer view, if already detected.
+
+    Returns
+    -------
+    Result
+        Tables ``partner_kpis``, ``partner_segments``, ``segment_profiles``,
+        ``segment_silhouette``, ``partner_health``, ``tier_recommendations``,
+        ``ecosystem_health`` (one row); headline ``ecosystem_health``,
+        ``segments``, ``mis_tiered``.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> assess(load_bundle("fixtures/it_ecosystem")).headline["mis_tiered"][0]
+    'P00011'
+    """
+    kpis = assessment.partner_kpis(eco, as_of=as_of, communities=communities)
+    segmented = segments.segment_partners(kpis, k=k)
     tiers = assessment.recommend_tiers(kpis)
-    a.tables["partner_kpis"] = kpis
-    a.tables["partner_segments"] = segments
-    a.tables["segment_profiles"] = assessment.segment_profiles(segments)
-    a.tables["partner_health"] = assessment.partner_health(kpis)
-    a.tables["tier_recommendations"] = tiers
-    a.headline["ecosystem_health"] = round(assessment.ecosystem_health(eco, kpis=kpis).score, 1)
-    a.headline["mis_tiered"] = tiers.loc[tiers["mis_tiered"], "id"].tolist()
+    health = assessment.ecosystem_health(eco, kpis=kpis, as_of=as_of)
+    flagged = tiers[tiers["mis_tiered"]]
+    out = Result({"partner_kpis": kpis, "partner_segments": segmented.partners,
+                  "segment_profiles": segments.segment_profiles(segmented),
+                  "segment_silhouette": segmented.silhouette,
+                  "partner_health": assessment.partner_health(kpis),
+                  "tier_recommendations": tiers, "ecosystem_health": health.to_frame()},
+                 {"ecosystem_health": round(health.score, 1), "segments": segmented.k,
+                  "mis_tiered": flagged["id"].tolist()})
+    out.show("ecosystem_health", "Ecosystem health", out.tables["ecosystem_health"], ranked=False)
+    out.show("mis_tiered", f"{len(flagged)} mis-tiered partners", flagged,
+             ["id", "name", "tier", "recommended_tier", "direction", "evidence"])
+    out.show("segments", "Partner segments", out.tables["segment_profiles"],
+             ["segment", "label", "size", "dominant_type", "traits"], ranked=False)
+    out.show("healthiest", "Healthiest partners", out.tables["partner_health"],
+             ["id", "name", "health", "partner_type", "tier"])
+    return out
 
 
-_RUN: dict[str, Callable] = dict(zip(STAGES, (_network, _communities, _coselling, _coverage,
-                                              _supply, _ledger, _assessment), strict=True))
+#: The stages of :func:`analyze`, in the order they run.
+STAGES: dict[str, Callable[[Ecosystem, Result], Result]] = {
+    "network": lambda eco, done: network(eco),
+    "communities": lambda eco, done: community(eco),
+    "co-selling": lambda eco, done: cosell(eco),
+    "coverage": lambda eco, done: gaps(eco),
+    "supply risk": lambda eco, done: supply_risk(eco),
+    "physical accounts": lambda eco, done: accounts(eco),
+    # the partner KPIs reuse the communities already detected
+    "assessment": lambda eco, done: assess(eco, communities=done.tables["communities"]),
+}
 
 
-def analyze(eco, *, progress: bool = False) -> Analysis:
-    """Run every analysis on ``eco`` (see :data:`STAGES`) and collect the results."""
+def analyze(eco: Ecosystem, *, progress: bool = False) -> Result:
+    """Run every stage of :data:`STAGES` on ``eco`` and collect the results.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    progress : bool, default False
+        Show a progress bar per stage (on standard error).
+
+    Returns
+    -------
+    Result
+        Every table, the headline numbers (also ``partners``, ``customers``,
+        ``relationships``, ``deals``) and the seconds each stage took.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> result = analyze(load_bundle("fixtures/tiny"))
+    >>> list(result.seconds) == list(STAGES)
+    True
+    """
     from rich.progress import Progress
 
-    a = Analysis()
-    a.headline.update(partners=len(eco.partners), customers=len(eco.customers),
-                      relationships=len(eco.relationships), deals=len(eco.deals))
+    out = Result(headline={"partners": len(eco.partners), "customers": len(eco.customers),
+                           "relationships": len(eco.relationships), "deals": len(eco.deals)})
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Analysing", total=len(STAGES))
-        for stage in STAGES:
-            bar.update(task, description=f"Analysing: {stage}")
+        for name, stage in STAGES.items():
+            bar.update(task, description=f"Analysing: {name}")
             started = time.perf_counter()
-            _RUN[stage](eco, a)
-            a.seconds[stage] = round(time.perf_counter() - started, 3)
+            out.add(stage(eco, out), seconds=(name, time.perf_counter() - started))
             bar.advance(task)
-    return a
+    return out

@@ -1,4 +1,4 @@
-"""Plots and the self-contained HTML report of an :class:`~ecograph.pipeline.Analysis`.
+"""Plots and the self-contained HTML report of an :func:`~ecograph.pipeline.analyze` result.
 
 Each ``plot_*`` function draws one figure with matplotlib and returns
 ``(fig, ax)`` (OSMnx style), so notebooks can restyle or save it;
@@ -27,7 +27,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .graphs import induced_subgraph, node_table, node_values
+from .ecosystem import Ecosystem
+from .files import atomic_write
+from .graphs import induced_subgraph, view
+from .pipeline import Result
+from .twins import node_table, node_values
 
 __all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
            "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
@@ -45,9 +49,44 @@ def plot_ecosystem_map(G: nx.Graph, communities: pd.DataFrame, pagerank: pd.Data
     """Parties coloured by community and sized by PageRank (the ``400`` most
     central when the graph is larger).
 
+    The nodes drawn are the first 400 rows of ``pagerank`` (highest first, as
+    :func:`~ecograph.analysis.centrality.pagerank` returns them) with the
+    edges of ``G`` among them, placed by a force-directed (spring) layout;
+    marker area grows with PageRank, colour cycles over 20 communities.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The graph the scores were computed on (e.g. the ``bipartite`` view).
+    communities : pandas.DataFrame
+        ``id, community`` (:func:`~ecograph.analysis.communities.detect_communities`);
+        a node without one is coloured as community ``-1``.
+    pagerank : pandas.DataFrame
+        ``id, pagerank``, highest first.
+    seed : int, default 0
+        Seed of the layout, so the same graph is drawn the same way.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 9 × 7 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    References
+    ----------
+    .. [1] T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by
+       force-directed placement", Software: Practice and Experience 21(11),
+       1129–1164, 1991 (the spring layout, :func:`networkx.spring_layout`).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> from ecograph.analysis import centrality, communities as cm
-    >>> eco = load_bundle("fixtures/tiny"); G = eco.view("bipartite")
+    >>> from ecograph import view
+    >>> eco = load_bundle("fixtures/tiny"); G = view(eco, "bipartite")
     >>> fig, ax = plot_ecosystem_map(G, cm.detect_communities(G), centrality.pagerank(G))
     >>> ax.get_title()
     'Ecosystem map: colour = community, size = PageRank'
@@ -78,6 +117,29 @@ def _bar(labels, values, *, title: str, xlabel: str, color: str, ax=None):
 def plot_brokers(brokerage: pd.DataFrame, *, top: int = 10, ax=None):
     """Effective size of the best brokers (lowest constraint) on the co-sell network.
 
+    A horizontal bar per broker, the first at the top. The function does not
+    sort: it draws the first ``top`` rows that have an effective size, so pass
+    the frame best first, as :func:`~ecograph.analysis.brokerage.brokerage`
+    returns it (lowest constraint first).
+
+    Parameters
+    ----------
+    brokerage : pandas.DataFrame
+        ``id, effective_size``, best broker first.
+    top : int, default 10
+        How many brokers to draw.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 8 × 4 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> fig, ax = plot_brokers(pd.DataFrame({"id": ["a"], "effective_size": [3.0]}))
     >>> ax.get_xlabel()
@@ -91,6 +153,29 @@ def plot_brokers(brokerage: pd.DataFrame, *, top: int = 10, ax=None):
 def plot_cosell(suggestions: pd.DataFrame, *, top: int = 10, ax=None):
     """The best new pairings by score, labelled with their shared customers.
 
+    A horizontal bar per pair (``a + b (n shared)``), the first at the top;
+    the first ``top`` rows are drawn in the order given (co-selling
+    suggestions come best first).
+
+    Parameters
+    ----------
+    suggestions : pandas.DataFrame
+        ``a, b, score, shared_customers``, best pair first (the
+        ``cosell_suggestions`` table of :func:`~ecograph.pipeline.analyze`).
+    top : int, default 10
+        How many pairs to draw.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 8 × 4 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> s = pd.DataFrame({"a": ["P1"], "b": ["P2"], "score": [3.0], "shared_customers": [5]})
     >>> fig, ax = plot_cosell(s)
@@ -108,6 +193,26 @@ def plot_coverage_heatmap(cells: pd.DataFrame, *, ax=None):
     """Region × segment: the worst gap score of the cell's capabilities (≥ 1
     means fewer able partners than required; ≥ 2 means none).
 
+    Each cell is annotated with its value; a region × segment with no row is 0.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        ``region, segment, gap_score``, one row per capability of a cell (the
+        ``coverage`` table of :func:`~ecograph.pipeline.analyze`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 8 × 4.5 inch figure. A colour bar is
+        added beside it.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> cells = pd.DataFrame({"region": ["N"], "segment": ["s"], "gap_score": [2.5]})
     >>> fig, ax = plot_coverage_heatmap(cells)
@@ -132,10 +237,37 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
     """The supply network in layers (suppliers → company → partners → customers),
     the ``top`` bottlenecks in red and sized by units at risk.
 
+    Layers from left to right: suppliers by ``supply_tier`` (deepest first),
+    the company (a blue square), distributors, other partners, customers (at
+    most the first 150 in node order). The red nodes and the company are
+    labelled with their ids.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        The ``supply`` view (nodes carry ``kind``, ``type``, ``supply_tier``).
+    bottlenecks : pandas.DataFrame
+        ``id, units_at_risk``, riskiest first
+        (:func:`~ecograph.analysis.bottlenecks.bottlenecks`).
+    top : int, default 5
+        How many of the first rows of ``bottlenecks`` to show in red.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 9 × 6 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> from ecograph.analysis import bottlenecks as bn
     >>> eco = load_bundle("fixtures/tiny")
-    >>> fig, ax = plot_supply_network(eco.view("supply"), bn.bottlenecks(eco))
+    >>> from ecograph import view
+    >>> fig, ax = plot_supply_network(view(eco, "supply"), bn.bottlenecks(eco))
     >>> ax.get_title().startswith("Supply network")
     True
     """
@@ -153,7 +285,7 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
                    "customer": 4}
         return deepest + offsets.get(d.get("kind"), 3)
 
-    risky = bottlenecks.head(top).set_index("party")["units_at_risk"]
+    risky = bottlenecks.head(top).set_index("id")["units_at_risk"]
     layers: dict[int, list] = {}
     for n in H:
         layers.setdefault(layer(n), []).append(n)
@@ -181,6 +313,28 @@ def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 
 def plot_audits(reconciliation: pd.DataFrame, deployed: pd.DataFrame, *, ax=None):
     """Units deployed per region and SKU, with the audit discrepancies in the title.
 
+    One group of bars per region, one bar per SKU; the title counts the audits
+    whose ``status`` is not ``ok``.
+
+    Parameters
+    ----------
+    reconciliation : pandas.DataFrame
+        ``status`` per audit (:func:`ecograph.ledger.reconcile`).
+    deployed : pandas.DataFrame
+        ``region, sku, net`` (units deployed net of returns; the
+        ``deployed_by_region`` table of :func:`~ecograph.pipeline.analyze`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 8 × 4 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> fig, ax = plot_audits(pd.DataFrame({"status": ["ok"]}),
     ...                       pd.DataFrame({"region": ["N"], "sku": ["S"], "net": [3.0]}))
@@ -200,6 +354,28 @@ def plot_audits(reconciliation: pd.DataFrame, deployed: pd.DataFrame, *, ax=None
 def plot_partner_health(health: pd.DataFrame, segments: pd.DataFrame, *, ax=None):
     """Partner health against revenue won, coloured by segment.
 
+    One point per partner present in both frames; revenue is drawn as
+    ``won_amount + 1`` on a log scale, so partners that won nothing show.
+
+    Parameters
+    ----------
+    health : pandas.DataFrame
+        ``id, health`` (:func:`~ecograph.analysis.assessment.partner_health`).
+    segments : pandas.DataFrame
+        ``id, won_amount, segment`` (the ``partner_segments`` table of
+        :func:`~ecograph.pipeline.analyze`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new 8 × 4.5 inch figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure ``ax`` belongs to.
+    ax : matplotlib.axes.Axes
+        The axes drawn on.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> fig, ax = plot_partner_health(pd.DataFrame({"id": ["a"], "health": [50.0]}),
     ...     pd.DataFrame({"id": ["a"], "won_amount": [10.0], "segment": [0]}))
@@ -236,10 +412,41 @@ def _section(anchor: str, title: str, text: str, image: str | None, table: str) 
             f"{img}{table}</section>")
 
 
-def write_report(eco, analysis, out: str | os.PathLike) -> Path:
-    """Write ``report.html`` (figures embedded, no external files) into folder
-    ``out`` and return its path. The file is written beside and then moved into
-    place, so a failure never leaves half a report."""
+def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike) -> Path:
+    """Write ``report.html`` (figures embedded, no external files) into folder ``out``.
+
+    The file is written beside and then moved into place, so a failure never
+    leaves half a report.
+
+    One section per entry of :data:`SECTIONS`, each a sentence naming the top
+    findings, a figure (a ``plot_*`` function; the co-selling, coverage,
+    supply and ledger figures are left out when their table is empty) and the
+    first 10 rows of its table.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem analysed.
+    analysis : Result
+        From :func:`~ecograph.pipeline.analyze` on ``eco``.
+    out : str or os.PathLike
+        The folder (created if needed).
+
+    Returns
+    -------
+    pathlib.Path
+        The report's path (``out/report.html``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ecograph import load_bundle
+    >>> from ecograph.pipeline import analyze
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> path = write_report(eco, analyze(eco), tempfile.mkdtemp())
+    >>> path.name, all(f'id="{anchor}"' in path.read_text() for anchor, _ in SECTIONS)
+    ('report.html', True)
+    """
     t, h = analysis.tables, analysis.headline
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -265,11 +472,11 @@ def write_report(eco, analysis, out: str | os.PathLike) -> Path:
                     f"{', '.join(h['mis_tiered']) or 'none'}.",
     }
     figures = {
-        "map": plot_ecosystem_map(eco.view("bipartite"), t["communities"], t["pagerank"]),
+        "map": plot_ecosystem_map(view(eco, "bipartite"), t["communities"], t["pagerank"]),
         "brokers": plot_brokers(t["brokerage"]),
         "cosell": plot_cosell(t["cosell_suggestions"]) if len(t["cosell_suggestions"]) else None,
         "coverage": plot_coverage_heatmap(t["coverage"]) if len(t["coverage"]) else None,
-        "supply": plot_supply_network(eco.view("supply"), t["bottlenecks"])
+        "supply": plot_supply_network(view(eco, "supply"), t["bottlenecks"])
         if len(t["bottlenecks"]) else None,
         "ledger": plot_audits(recon, t["deployed_by_region"])
         if len(t["deployed_by_region"]) else None,
@@ -282,7 +489,7 @@ def write_report(eco, analysis, out: str | os.PathLike) -> Path:
         "cosell": _table(t["cosell_suggestions"], ["rank", "a", "b", "score", "why"]),
         "coverage": _table(t["coverage_fixes"], ["region", "segment", "capability", "fix",
                                                  "partner", "why"]),
-        "supply": _table(t["bottlenecks"], ["party", "kind", "risk_score", "units_at_risk",
+        "supply": _table(t["bottlenecks"], ["id", "name", "kind", "risk_score", "units_at_risk",
                                             "why"]),
         "ledger": _table(off if len(off) else recon, ["audit", "party", "sku", "expected",
                                                       "counted", "discrepancy",
@@ -301,12 +508,4 @@ def write_report(eco, analysis, out: str | os.PathLike) -> Path:
             f"<p>{h['partners']} partners, {h['customers']} customers, "
             f"{h['relationships']} relationships, {h['deals']} deal registrations.</p>"
             f"{body}</body></html>")
-    path = folder / "report.html"
-    partial = folder / ".report.html.partial"
-    try:
-        partial.write_text(page)
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)  # a full disk leaves no half-written report
-        raise
-    return path
+    return atomic_write(folder / "report.html", lambda p: p.write_text(page))

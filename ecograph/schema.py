@@ -7,8 +7,8 @@ against it and nothing else knows the column names by heart.
 
 The human-readable version of this module is ``docs/data-model.md``.
 
-Example
--------
+Examples
+--------
 >>> TABLES["partners"].key
 'id'
 >>> sorted(ENUMS["movement_kind"])
@@ -69,6 +69,33 @@ class Column:
     ``kind`` is one of ``id``, ``str``, ``enum``, ``int``, ``units``,
     ``float``, ``date`` or ``bool``. ``ref`` names the table(s) whose key a
     value must match; with ``many=True`` the cell is a ``;``-separated list.
+
+    Attributes
+    ----------
+    name : str
+        The column header.
+    kind : str, default "str"
+        How its cells are read (one of the kinds above).
+    required : bool, default True
+        Whether the column must exist and its cells be filled.
+    enum : str, optional
+        For ``kind="enum"``: the key of :data:`ENUMS` listing the allowed values.
+    ref : tuple of str, default ()
+        Tables whose key every value must match.
+    many : bool, default False
+        Whether a cell holds a :data:`LIST_SEPARATOR`-separated list.
+    min_value : float, optional
+        The least value a number may take.
+    doc : str, default ""
+        What the column means (``docs/data-model.md``).
+
+    Examples
+    --------
+    >>> col = TABLES["partners"].by_name["regions"]
+    >>> col.kind, col.many, col.doc
+    ('str', True, 'regions served; the first is the home region')
+    >>> Column("units", "units").required
+    True
     """
 
     name: str
@@ -83,7 +110,33 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One table of a bundle: its columns, key and whether the file must exist."""
+    """One table of a bundle: its columns, key and whether the file must exist.
+
+    Attributes
+    ----------
+    name : str
+        The table's name, which is also its file's stem (``partners.csv``).
+    columns : tuple of Column
+        Its columns, in file order.
+    key : str, default "id"
+        The column that identifies a row.
+    required : bool, default True
+        Whether a bundle must hold the file.
+    doc : str, default ""
+        What the table holds.
+    rows : {"any", "one"}, default "any"
+        ``"one"`` for the focal company's table (exactly one row).
+    by_name : dict of str to Column
+        The columns by name (made from ``columns``).
+
+    Examples
+    --------
+    >>> movements = TABLES["movements"]
+    >>> movements.required, movements.key, [c.name for c in movements.columns][:4]
+    (False, 'id', ['id', 'date', 'sku', 'kind'])
+    >>> TABLES["asset_classes"].key, TABLES["company"].rows
+    ('sku', 'one')
+    """
 
     name: str
     columns: tuple[Column, ...]
@@ -95,10 +148,6 @@ class Table:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
-
-    @property
-    def required_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
 
 
 PARTY_TABLES = ("company", "partners", "customers", "suppliers")
@@ -308,6 +357,13 @@ RULES: dict[str, str] = {
 def table_names() -> list[str]:
     """Names of all bundle tables, in load order (referenced tables first).
 
+    Returns
+    -------
+    list of str
+        The keys of :data:`TABLES`.
+
+    Examples
+    --------
     >>> table_names()[:3]
     ['company', 'capabilities', 'partners']
     """

@@ -68,3 +68,47 @@ def test_readme_python_runs(monkeypatch):
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def _public_objects():
+    """Every function and class a module of ecograph exports in ``__all__`` (defined there)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import ecograph
+
+    names = ["ecograph"] + [m.name for m in pkgutil.walk_packages(ecograph.__path__, "ecograph.")]
+    for name in names:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", []):
+            obj = getattr(module, attr)
+            if getattr(obj, "__module__", None) == name and (inspect.isfunction(obj)
+                                                             or inspect.isclass(obj)):
+                yield f"{name}.{attr}", obj
+
+
+def _section(doc: str, title: str) -> str | None:
+    """The body of the numpydoc section ``title`` (``None`` when absent)."""
+    found = re.search(rf"^{title}\n-{{3,}}\n(.*?)(?=^\w[\w ]*\n-{{3,}}\n|\Z)", doc, flags=re.M | re.S)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("name,obj", list(_public_objects()), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_public_function_has_a_numpydoc_docstring(name, obj):
+    """Parameters (naming each one), Returns (unless it returns None) and a runnable Example."""
+    import inspect
+
+    doc = inspect.getdoc(obj) or ""
+    examples = _section(doc, "Examples")
+    assert examples and ">>>" in examples, f"{name}: no Examples section with a >>> example"
+    if not inspect.isfunction(obj):
+        return
+    signature = inspect.signature(obj)
+    params = [p for p in signature.parameters if p not in ("self", "cls")]
+    if params:
+        body = _section(doc, "Parameters") or ""
+        missing = [p for p in params if not re.search(rf"\b{p}\b", body)]
+        assert body and not missing, f"{name}: Parameters section lacks {missing or params}"
+    if signature.return_annotation not in (None, "None", inspect.Signature.empty):
+        assert _section(doc, "Returns") or _section(doc, "Yields"), f"{name}: no Returns section"

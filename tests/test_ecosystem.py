@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import ecograph
-from ecograph import BundleError, BundleNotFoundError, load_bundle
+from ecograph import BundleError, BundleNotFoundError, ParameterError, load_bundle, load_tables, view
 
 from .conftest import edit
 
@@ -72,9 +73,39 @@ def test_optional_tables_absent_are_empty_frames(tiny):
     (tiny / "audits.csv").unlink()
     eco = load_bundle(tiny)
     assert eco.movements.empty and "units" in eco.movements.columns
-    assert eco.view("asset_flow").number_of_edges() == 0
+    assert view(eco, "asset_flow").number_of_edges() == 0
 
 
 def test_unknown_view_name_says_which_exist(it_eco):
-    with pytest.raises(ValueError, match="bipartite"):
-        it_eco.view("social")
+    with pytest.raises(ParameterError, match="bipartite") as info:
+        view(it_eco, "social")
+    assert isinstance(info.value, ValueError)
+
+
+def test_tables_are_read_only_and_a_copy_validates_like_a_bundle(tiny):
+    eco = load_bundle(tiny)
+    with pytest.raises(TypeError):
+        eco.tables["deals"] = eco.deals.head(0)
+    assert load_tables(eco.tables) == eco
+    tables = dict(eco.tables)
+    tables["deals"] = tables["deals"].assign(customer="C9")
+    with pytest.raises(BundleError) as info:
+        load_tables(tables)
+    assert set(info.value.errors["rule"]) == {"dangling_reference"}
+    assert len(eco.deals) == 2 and "C9" not in set(eco.deals["customer"])  # the original is intact
+
+
+def test_names_and_kinds_of_parties_in_the_order_asked(tiny):
+    eco = load_bundle(tiny)
+    ids = ["S1", "P1", "nobody", "C2", "NIMBUS"]
+    assert eco.names(ids).fillna("?").tolist() == [
+        "Helix Hardware", "Apex Systems", "?", "Maple Retail", "Nimbus Cloud"]
+    assert eco.kinds(ids).fillna("?").tolist() == [
+        "supplier", "partner", "?", "customer", "company"]
+
+
+def test_reference_date_is_the_last_dated_day(tiny):
+    # tiny's latest records: deal D2 registered and audit A1 counted on 2025-03-01
+    assert load_bundle(tiny).reference_date == pd.Timestamp("2025-03-01")
+    edit(tiny, "audits.csv", "A1,2025-03-01", "A1,2025-04-02")
+    assert load_bundle(tiny).reference_date == pd.Timestamp("2025-04-02")  # no day added

@@ -7,13 +7,15 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from ecograph import flags
+from ecograph.errors import LockError
 from ecograph.flags import FINDING_FIELDS, SCHEMA
 
 from .conftest import edit
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "flag-bottlenecks.md").read_text()
-
-
 
 
 def test_planted_risk_exits_1_with_the_chokepoint_first(run, fixtures_dir, truths, tmp_path):
@@ -23,6 +25,7 @@ def test_planted_risk_exits_1_with_the_chokepoint_first(run, fixtures_dir, truth
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report == json.loads(out.read_text())
+    assert [p.name for p in tmp_path.iterdir()] == ["flags.json"]  # written whole, no partial
     assert report["findings"][0]["key"] == truths["manufacturing"]["chokepoint_supplier"]["id"]
     assert report["counts"]["bottleneck"] >= 1 and report["counts"]["concentration"] >= 1
 
@@ -56,6 +59,7 @@ def test_a_baseline_reports_only_what_is_new_or_worse(run, fixtures_dir, tmp_pat
 def test_invalid_input_exits_2(run, tiny, fixtures_dir, tmp_path):
     edit(tiny, "deals.csv", "D1,P1,C1,", "D1,P1,C9,")
     assert run("flag-bottlenecks", tiny).exit_code == 2
+    assert run("flag-bottlenecks", tmp_path / "nowhere").exit_code == 2  # not a store failure
     bad = tmp_path / "bad.toml"
     bad.write_text("min_risk = 1\nsurprise = 2\n")
     assert run("flag-bottlenecks", fixtures_dir / "tiny", "--config", bad).exit_code == 2
@@ -71,6 +75,16 @@ def test_an_overlapping_run_cannot_take_the_lock(run, fixtures_dir, tmp_path):
         blocked = run("flag-bottlenecks", fixtures_dir / "manufacturing", "--lock", lock)
     assert blocked.exit_code == 3
     assert run("flag-bottlenecks", fixtures_dir / "manufacturing", "--lock", lock).exit_code == 1
+
+
+def test_the_job_refuses_to_run_while_another_holds_the_lock(fixtures_dir, tmp_path):
+    lock = tmp_path / "flags.lock"
+    out = tmp_path / "flags.json"
+    with flags.exclusive(fixtures_dir / "manufacturing", lock), pytest.raises(LockError):
+        flags.run(fixtures_dir / "manufacturing", lock=lock, out=out)
+    assert not out.exists()
+    report = flags.run(fixtures_dir / "manufacturing", lock=lock, out=out)  # released
+    assert report == json.loads(out.read_text()) and report["findings"]
 
 
 def test_the_json_schema_is_pinned_and_documented(run, fixtures_dir):

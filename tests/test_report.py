@@ -58,6 +58,21 @@ def test_report_and_summary_name_the_planted_findings(analysed, truths, bundle_n
     assert choke in result.output and "Report:" in result.output
 
 
+def test_summary_json_is_written_whole_with_every_headline_number(analysed, ecosystems,
+                                                                   fixtures_dir):
+    from ecograph.pipeline import STAGES, analyze
+
+    _, folder = analysed["it_ecosystem"]
+    assert not [p.name for p in folder.iterdir() if "partial" in p.name]  # written atomically
+    summary = json.loads((folder / "summary.json").read_text())
+    headline = json.loads(json.dumps(analyze(ecosystems["it_ecosystem"]).headline))
+    assert {key: summary[key] for key in headline} == headline
+    assert {"segments", "betweenness_pivots", "ecosystem_health", "mis_tiered"} <= set(headline)
+    assert summary["bundle"] == str(fixtures_dir / "it_ecosystem")
+    assert list(summary["seconds"]) == list(STAGES)
+    assert all(s >= 0 for s in summary["seconds"].values())
+
+
 def test_every_table_is_written_as_csv_and_parquet(analysed):
     _, folder = analysed["manufacturing"]
     for csv in folder.glob("*.csv"):

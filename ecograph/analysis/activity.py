@@ -1,58 +1,78 @@
-"""Partner activity: what each partner did up to a date, from its deal registrations
+"""Partner activity: what each partner did up to a day, from its deal registrations
 and co-selling. Shared by co-selling (ranker features), coverage (performance
-weights) and, later, partner assessment.
+weights) and partner assessment.
 
 >>> from ecograph import load_bundle
->>> kpis = partner_activity(load_bundle("fixtures/it_ecosystem"), as_of="2025-07-01")
->>> list(kpis.columns[:4])
-['partner', 'deals', 'won_deals', 'won_amount']
+>>> kpis = partner_activity(load_bundle("fixtures/it_ecosystem"), as_of="2025-06-30")
+>>> list(kpis.columns[:5])
+['id', 'name', 'kind', 'deals', 'won_deals']
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..dates import AsOf, in_force, on_or_before, timestamp
+from ..ecosystem import Ecosystem
+from ..ties import partner_accounts
+
 __all__ = ["partner_activity"]
 
 
-def partner_activity(eco, *, as_of=None) -> pd.DataFrame:
-    """Each partner's activity up to ``as_of``: ``deals`` registered,
-    ``won_deals``, smoothed ``win_rate`` ((won + 1) / (closed + 2)),
-    ``won_amount``, ``accounts`` worked, ``cosell_partners``, and
-    ``cosold_deals`` / ``cosold_won``: deals it co-sold (as registrant or as
-    the named co-sell partner) and how many of those were won.
+def partner_activity(eco: Ecosystem, *, as_of: AsOf = None) -> pd.DataFrame:
+    """Each partner's deal and co-selling activity as of the end of a day.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str, date or None
+        The day (:mod:`ecograph.dates`): registrations on or before it,
+        outcomes of deals closed on or before it; ``None``: the reference date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per partner, in the partners table's order: ``id, name, kind,
+        deals`` registered, ``won_deals``, ``won_amount``, ``accounts`` (customers
+        with a registration), ``win_rate`` (smoothed: ``(won + 1) / (closed +
+        2)``), ``cosell_partners`` (distinct partners it co-sells with: a
+        relationship in force or a co-sold deal), ``cosold_deals`` and
+        ``cosold_won`` (deals it co-sold, as registrant or as the named co-sell
+        partner, and how many of those were won).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> kpis = partner_activity(load_bundle("fixtures/it_ecosystem"))
     >>> bool((kpis["win_rate"].between(0, 1)).all())
     True
     """
-    if as_of is None:  # everything known: the status says what closed
-        t, d = pd.Timestamp.max, eco.deals
-        closed = d["status"].isin(["won", "lost"])
-    else:  # only registrations before the date; outcomes only if closed before it
-        t = pd.Timestamp(as_of)
-        d = eco.deals[eco.deals["registered"] < t]
-        closed = d["closed"].notna() & (d["closed"] < t)
-    won = closed & (d["status"] == "won")
-    by = d.assign(closed_=closed, won_=won, amount_=d["amount"].fillna(0.0).where(won, 0.0))
-    g = by.groupby("partner")
-    out = pd.DataFrame({"deals": g.size(), "won_deals": g["won_"].sum(),
-                        "closed": g["closed_"].sum(), "won_amount": g["amount_"].sum(),
-                        "accounts": g["customer"].nunique()})
-    out = out.reindex(eco.partners["id"], fill_value=0)
+    day = timestamp(as_of) if as_of is not None else eco.reference_date
+    ids = pd.Index(eco.partners["id"], name="id")
+    ties = partner_accounts(eco, as_of=day)
+    g = ties.groupby("partner")
+    out = pd.DataFrame({"deals": g["deals"].sum(), "won_deals": g["won_deals"].sum(),
+                        "closed": g["closed_deals"].sum(), "won_amount": g["won_amount"].sum(),
+                        "accounts": (ties["deals"] > 0).groupby(ties["partner"]).sum()})
+    out = out.reindex(ids, fill_value=0)
     out["win_rate"] = (out["won_deals"] + 1) / (out["closed"] + 2)
     rel = eco.relationships
-    co = rel[(rel["type"] == "co_sells_with") & (rel["start"].isna() | (rel["start"] < t))]
+    co = rel[(rel["type"] == "co_sells_with") & in_force(rel, day)]
+    d = eco.deals[on_or_before(eco.deals["registered"], day, missing=False)]
     cd = d[d["cosell_partner"].notna()]
+    won = cd["closed"].notna() & (cd["closed"] <= day) & (cd["status"] == "won")
     pairs = pd.DataFrame({"a": pd.concat([co["source"], cd["partner"]]),
                           "b": pd.concat([co["target"], cd["cosell_partner"]])})
     both = pd.concat([pairs, pairs.rename(columns={"a": "b", "b": "a"})]).drop_duplicates()
     out["cosell_partners"] = both.groupby("a").size().reindex(out.index, fill_value=0)
-    sides = pd.concat([cd[["partner"]].assign(won=won[cd.index]),
+    sides = pd.concat([cd[["partner"]].assign(won=won),
                        cd[["cosell_partner"]].rename(columns={"cosell_partner": "partner"})
-                       .assign(won=won[cd.index])])
+                       .assign(won=won)])
     counts = sides.groupby("partner")["won"].agg(["size", "sum"])
     out["cosold_deals"] = counts["size"].reindex(out.index, fill_value=0)
     out["cosold_won"] = counts["sum"].reindex(out.index, fill_value=0)
-    return out.drop(columns="closed").rename_axis("partner").reset_index()
+    out = out.drop(columns="closed").reset_index()
+    out.insert(1, "name", eco.partners["name"].to_numpy())
+    out.insert(2, "kind", "partner")
+    return out

@@ -20,7 +20,7 @@ nothing changes (as many steps as the chain is deep).
 
 - :func:`supply_flows` — the per-SKU flow edges and customer demand;
 - :func:`simulate` — what-if: remove parties or cut capacity, unmet demand per
-  customer and SKU (summaries by region and product in ``attrs``);
+  customer and SKU, with totals by region and SKU (a :class:`Disruption`);
 - :func:`cascade` — parties that fail once they lose more than a threshold of
   their inbound supply, round by round;
 - :func:`dominators` — for each customer and SKU, the parties every supply
@@ -34,52 +34,59 @@ nothing changes (as many steps as the chain is deep).
 
 >>> from ecograph import load_bundle
 >>> eco = load_bundle("fixtures/manufacturing")
->>> bottlenecks(eco)["party"].iloc[0]
+>>> bottlenecks(eco)["id"].iloc[0]
 'S0001'
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..ecosystem import Ecosystem, derived
 from ..errors import ParameterError
 from ..frames import isin
-from ..graphs import igraph_from_edges
+from ..graphs import view
+from ..ties import supply_edges
+from ..twins import igraph_from_edges
 from . import structure
 
-__all__ = ["supply_flows", "simulate", "cascade", "dominators", "vital_edges", "single_sourced",
-           "max_flow",
-           "concentration", "bottlenecks", "RISK_WEIGHTS"]
+__all__ = ["supply_flows", "simulate", "Disruption", "cascade", "Cascade", "dominators",
+           "vital_edges", "single_sourced", "max_flow", "MaxFlow", "concentration", "bottlenecks",
+           "RISK_WEIGHTS"]
 
 #: Points added to a party's risk score per structural signal (see :func:`bottlenecks`).
 RISK_WEIGHTS = {"single_source": 10.0, "articulation_point": 5.0, "in_min_cut": 5.0,
                 "dominator": 10.0}
 
 
-def supply_flows(eco) -> pd.DataFrame:
-    """Unit flows per SKU: ``source, target, sku, capacity`` (summed yearly volume;
-    1 where no volume is given), one row per (source, target, sku).
+def supply_flows(eco: Ecosystem) -> pd.DataFrame:
+    """Unit flows per SKU: the :func:`~ecograph.ties.supply_edges` that name a SKU.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, target, sku, capacity`` (summed yearly volume; a relationship
+        without a volume counts 1), one row per (source, target, sku), sorted.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> flows = supply_flows(load_bundle("fixtures/manufacturing"))
     >>> sorted(flows["sku"].unique())
     ['GEARBOX', 'MOTOR', 'PUMP', 'STEEL', 'VALVE']
     """
-    rel = eco.relationships
-    rel = rel[rel["sku"].notna()]
-    fwd = rel[rel["type"].isin(["supplies", "sells_to"])]
-    back = rel[rel["type"] == "distributes_for"]
-    flows = pd.concat([
-        pd.DataFrame({"source": fwd["source"], "target": fwd["target"], "sku": fwd["sku"],
-                      "capacity": fwd["volume"]}),
-        pd.DataFrame({"source": back["target"], "target": back["source"], "sku": back["sku"],
-                      "capacity": back["volume"]})], ignore_index=True)
-    flows["capacity"] = flows["capacity"].fillna(1.0).astype(float)
+    edges = supply_edges(eco)
+    flows = edges.loc[edges["sku"].notna(), ["source", "target", "sku"]].assign(
+        capacity=edges["volume"].fillna(1.0).astype(float))
     return flows.groupby(["source", "target", "sku"], as_index=False, sort=True)["capacity"].sum()
 
 
@@ -110,18 +117,13 @@ class _Network:
         return np.flatnonzero(self.stocks["demand"].to_numpy() > 0)
 
 
-_NETWORKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+def _network(eco: Ecosystem) -> _Network:
+    """The stock network of ``eco``, built once per ecosystem, so what-if loops pay
+    for it once."""
+    return derived(eco, "supply_network", lambda: _build_network(eco))
 
 
-def _network(eco) -> _Network:
-    """The stock network of ``eco``, built once per ecosystem (its tables are not
-    changed in place, as for its views), so what-if loops pay for it once."""
-    if eco not in _NETWORKS:
-        _NETWORKS[eco] = _build_network(eco)
-    return _NETWORKS[eco]
-
-
-def _build_network(eco) -> _Network:
+def _build_network(eco: Ecosystem) -> _Network:
     flows = supply_flows(eco)
     stocks = pd.concat([flows[["source", "sku"]].set_axis(["party", "sku"], axis=1),
                         flows[["target", "sku"]].set_axis(["party", "sku"], axis=1)])
@@ -192,53 +194,178 @@ def _scenario(net: _Network, remove, capacity_cut) -> np.ndarray:
     return down
 
 
-def simulate(eco, *, remove=(), capacity_cut: dict | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Disruption:
+    """What a scenario leaves unmet (see :func:`simulate`).
+
+    ``customers``: ``customer, customer_name, sku, region, demand, delivered,
+    unmet`` (units) for every customer with demand, most unmet first;
+    ``by_region`` and ``by_sku``: ``demand`` and ``unmet`` summed; the totals.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        ``customer, customer_name, sku, region, demand, delivered, unmet``
+        (units per year), one row per customer and SKU with demand, most unmet
+        first.
+    by_region : pandas.DataFrame
+        ``region, demand, unmet``.
+    by_sku : pandas.DataFrame
+        ``sku, demand, unmet``.
+    unmet_total : float
+        Units of demand left unmet, all customers and SKUs.
+    demand_total : float
+        Units of demand, all customers and SKUs.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> hit = simulate(load_bundle("fixtures/manufacturing"), remove=["S0001"])
+    >>> hit.unmet_total <= hit.demand_total
+    True
+    """
+
+    customers: pd.DataFrame
+    by_region: pd.DataFrame
+    by_sku: pd.DataFrame
+    unmet_total: float
+    demand_total: float
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The three frames by name (``what_if``, ``what_if_by_region``, ``what_if_by_sku``).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``customers``, ``by_region`` and ``by_sku`` under those names.
+
+        Examples
+        --------
+        >>> from ecograph import load_bundle
+        >>> list(simulate(load_bundle("fixtures/manufacturing"), remove=["S0001"]).tables())
+        ['what_if', 'what_if_by_region', 'what_if_by_sku']
+        """
+        return {"what_if": self.customers, "what_if_by_region": self.by_region,
+                "what_if_by_sku": self.by_sku}
+
+
+def simulate(eco: Ecosystem, *, remove=(), capacity_cut: dict | None = None) -> Disruption:
     """Unmet demand per customer and SKU after removing parties or cutting capacity.
 
-    Columns: ``customer, sku, region, demand, delivered, unmet`` (units), for
-    every customer with demand, most unmet first. ``attrs`` holds
-    ``unmet_total``, ``demand_total``, and ``by_region`` / ``by_sku`` tables.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    remove : iterable of str, optional
+        Parties taken out of the supply network.
+    capacity_cut : dict of str to float, optional
+        Parties whose capacity shrinks by a fraction in ``[0, 1]``.
 
+    Returns
+    -------
+    Disruption
+        Demand, deliveries and unmet demand per customer and SKU, with totals
+        by region and SKU.
+
+    Raises
+    ------
+    ParameterError
+        When a party is not in the supply network, or a cut is outside ``[0, 1]``.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/manufacturing")
     >>> hit = simulate(eco, remove=["S0001"])
-    >>> hit.attrs["unmet_total"] == float(hit.loc[hit["sku"] == "PUMP", "demand"].sum())
+    >>> pumps = hit.customers.loc[hit.customers["sku"] == "PUMP", "demand"].sum()
+    >>> hit.unmet_total == float(pumps)
     True
     """
     net = _network(eco)
     a = _availability(net, _scenario(net, remove, capacity_cut))
-    return _customer_frame(eco, net, _inbound(net, a)[:, 0])
+    return _disruption(eco, net, _inbound(net, a)[:, 0])
 
 
-def _customer_frame(eco, net: _Network, reach: np.ndarray) -> pd.DataFrame:
+def _disruption(eco: Ecosystem, net: _Network, reach: np.ndarray) -> Disruption:
     rows = np.flatnonzero(net.stocks["demand"].to_numpy() > 0)
     s = net.stocks.iloc[rows]
     region = eco.customers.set_index("id")["region"]
     demand = s["demand"].to_numpy()
-    out = pd.DataFrame({"customer": s["party"].to_numpy(), "sku": s["sku"].to_numpy(),
+    out = pd.DataFrame({"customer": s["party"].to_numpy(),
+                        "customer_name": eco.names(s["party"]).to_numpy(),
+                        "sku": s["sku"].to_numpy(),
                         "region": region.reindex(s["party"]).to_numpy(), "demand": demand,
                         "delivered": demand * reach[rows]})
     unmet = out["demand"].to_numpy() - out["delivered"].to_numpy()
     out["unmet"] = np.where(unmet > 1e-9 * np.maximum(demand, 1.0), unmet, 0.0)  # float noise
     out = out.sort_values(["unmet", "customer"], ascending=[False, True], ignore_index=True)
-    out.attrs.update(unmet_total=float(out["unmet"].sum()), demand_total=float(demand.sum()),
-                     by_region=out.groupby("region")[["demand", "unmet"]].sum().reset_index(),
-                     by_sku=out.groupby("sku")[["demand", "unmet"]].sum().reset_index())
-    return out
+    return Disruption(out, out.groupby("region")[["demand", "unmet"]].sum().reset_index(),
+                      out.groupby("sku")[["demand", "unmet"]].sum().reset_index(),
+                      float(out["unmet"].sum()), float(demand.sum()))
 
 
-def cascade(eco, remove, *, threshold: float = 0.5, max_rounds: int = 20) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Cascade:
+    """The knock-on failures of a scenario (see :func:`cascade`).
+
+    ``failures``: ``round`` (0 = the parties removed), ``id, name, kind``,
+    ``lost`` (share of its inbound units lost), ``cause`` (the SKU it lost most
+    of); ``disruption``: what customers are left without once the cascade stops.
+
+    Attributes
+    ----------
+    failures : pandas.DataFrame
+        ``round, id, name, kind, lost, cause``, one row per failed party, by
+        round (the removed parties: round 0, ``lost`` 1, ``cause``
+        ``"removed"``).
+    disruption : Disruption
+        Unmet demand once the cascade stops.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> c = cascade(load_bundle("fixtures/manufacturing"), ["S0002"])
+    >>> int(c.failures["round"].max()) >= 1
+    True
+    """
+
+    failures: pd.DataFrame
+    disruption: Disruption
+
+
+def cascade(eco: Ecosystem, remove, *, threshold: float = 0.5, max_rounds: int = 20) -> Cascade:
     """Knock-on failures: after ``remove``, any party that has lost more than
     ``threshold`` of its inbound supply (in units, all SKUs together) fails
     too, then its customers' and buyers' losses are recomputed, round by round.
+    Customers do not fail; they are left with unmet demand.
 
-    Columns: ``round`` (0 = the parties removed), ``party``, ``kind``, ``lost``
-    (share of its inbound units lost), ``cause`` (the SKU it lost most of).
-    Customers do not fail; their unmet demand is in ``attrs["unmet_total"]``.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    remove : iterable of str
+        The parties that fail first.
+    threshold : float, default 0.5
+        Share of inbound units whose loss makes a party fail, in ``(0, 1]``.
+    max_rounds : int, default 20
+        Rounds simulated at most.
 
+    Returns
+    -------
+    Cascade
+        The failures round by round and the resulting :class:`Disruption`.
+
+    Raises
+    ------
+    ParameterError
+        When ``threshold`` is outside ``(0, 1]`` or a party is not in the
+        supply network.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
-    >>> chain = cascade(load_bundle("fixtures/manufacturing"), ["S0002"], threshold=0.5)
-    >>> chain.loc[chain["party"] == "S0001", ["round", "cause"]].values.tolist()
+    >>> chain = cascade(load_bundle("fixtures/manufacturing"), ["S0002"], threshold=0.5).failures
+    >>> chain.loc[chain["id"] == "S0001", ["round", "cause"]].values.tolist()
     [[1, 'STEEL']]
     """
     if not 0 < threshold <= 1:
@@ -247,7 +374,7 @@ def cascade(eco, remove, *, threshold: float = 0.5, max_rounds: int = 20) -> pd.
     down = _scenario(net, remove, None)
     kinds = eco.parties.set_index("id")["kind"]
     customer = kinds.reindex(net.parties).eq("customer").to_numpy()
-    rows = [{"round": 0, "party": p, "lost": 1.0, "cause": "removed"} for p in remove]
+    rows = [{"round": 0, "id": p, "lost": 1.0, "cause": "removed"} for p in remove]
     total = np.bincount(net.party_codes, weights=net.inflow, minlength=len(net.parties))
     for r in range(1, max_rounds + 1):
         reach = _inbound(net, _availability(net, down))[:, 0]
@@ -262,13 +389,13 @@ def cascade(eco, remove, *, threshold: float = 0.5, max_rounds: int = 20) -> pd.
         if not len(fails):
             break
         down[fails, 0] = 1.0
-        rows += [{"round": r, "party": net.parties[p], "lost": float(lost[p]), "cause": cause[p]}
+        rows += [{"round": r, "id": net.parties[p], "lost": float(lost[p]), "cause": cause[p]}
                  for p in fails]
-    out = pd.DataFrame(rows, columns=["round", "party", "lost", "cause"])
-    out.insert(2, "kind", kinds.reindex(out["party"]).to_numpy())
+    out = pd.DataFrame(rows, columns=["round", "id", "lost", "cause"])
+    out.insert(2, "name", eco.names(out["id"]).to_numpy())
+    out.insert(3, "kind", kinds.reindex(out["id"]).to_numpy())
     reach = _inbound(net, _availability(net, down))[:, 0]
-    out.attrs["unmet_total"] = _customer_frame(eco, net, reach).attrs["unmet_total"]
-    return out
+    return Cascade(out, _disruption(eco, net, reach))
 
 
 def _losses(net: _Network, candidates: np.ndarray, batch: int = 64):
@@ -309,13 +436,13 @@ def _stock_throughput(net: _Network) -> np.ndarray:
     return thr
 
 
-def _candidates(eco, net: _Network) -> np.ndarray:
+def _candidates(eco: Ecosystem, net: _Network) -> np.ndarray:
     """Parties whose removal can cut anyone's supply: everyone who ships units."""
     shipping = np.unique(net.party_codes[np.asarray(net.flow.sum(axis=0)).ravel() > 0])
     return shipping[~isin(net.parties[shipping], eco.customers["id"])]
 
 
-def _exact_set(eco, net: _Network, exact: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _exact_set(eco: Ecosystem, net: _Network, exact: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Candidates and their first-order throughput; the ``exact`` largest by
     throughput come first (all when ``exact`` is None)."""
     cand = _candidates(eco, net)
@@ -325,7 +452,7 @@ def _exact_set(eco, net: _Network, exact: int | None) -> tuple[np.ndarray, np.nd
     return (cand, thr) if exact is None else (cand[:exact], thr[:exact])
 
 
-def dominators(eco, *, exact: int | None = 256) -> pd.DataFrame:
+def dominators(eco: Ecosystem, *, exact: int | None = 256) -> pd.DataFrame:
     """For each customer and SKU it buys, the parties every supply path passes
     through — including through a bill of materials (a pump's only gearbox
     supplier dominates every pump buyer). Removing any of them leaves the
@@ -333,8 +460,28 @@ def dominators(eco, *, exact: int | None = 256) -> pd.DataFrame:
     simulation, the ``exact`` largest by dependent demand (every party when
     None); a dominator of a customer carries all its demand, so it ranks high.
 
-    Columns: ``customer, sku, dominator``; sorted by dominator, customer.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    exact : int or None, default 256
+        How many parties to test, those with the most dependent demand (to
+        first order) first; ``None``: every party that ships units.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``customer, customer_name, sku, dominator, dominator_name``;
+        sorted by dominator, customer (then SKU).
+
+    Notes
+    -----
+    Dominance is tested by removing each party and simulating the flow model,
+    not with a dominator-tree algorithm on the graph: a producer needs *all*
+    of its inputs, which graph dominance does not model.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> d = dominators(load_bundle("fixtures/manufacturing"))
     >>> "S0001" in set(d["dominator"])
@@ -352,18 +499,40 @@ def dominators(eco, *, exact: int | None = 256) -> pd.DataFrame:
     s = net.stocks.iloc[hits["row"]]
     out = pd.DataFrame({"customer": s["party"].to_numpy(), "sku": s["sku"].to_numpy(),
                         "dominator": hits["dominator"].to_numpy()})
-    return out.sort_values(["dominator", "customer", "sku"], ignore_index=True)
+    out = out.sort_values(["dominator", "customer", "sku"], ignore_index=True)
+    return _with_names(eco, out, ("customer", "dominator"))
 
 
-def vital_edges(eco, *, top: int | None = None) -> pd.DataFrame:
+def _with_names(eco: Ecosystem, frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with ``<column>_name`` beside each party id column."""
+    for col in columns:
+        frame.insert(frame.columns.get_loc(col) + 1, f"{col}_name",
+                     eco.names(frame[col]).to_numpy())
+    return frame
+
+
+def vital_edges(eco: Ecosystem, *, top: int | None = None) -> pd.DataFrame:
     """Flow edges ranked by the demand that depends on them: the units lost if
     this one supply relationship stops and nobody picks up the slack.
 
-    Columns: ``source, target, sku, capacity, share`` (of the target's inbound
-    units of the SKU), ``units_at_risk`` = ``share`` × the demand depending on
-    the target (first order: exact unless the loss meets a bill of materials
-    through two inputs at once). Largest first.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    top : int, optional
+        Keep the first ``top`` rows; ``None``: every flow edge.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``source, source_name, target, target_name, sku, capacity,
+        share`` (of the target's inbound units of the SKU), ``units_at_risk`` =
+        ``share`` × the demand depending on the target (first order: exact
+        unless the loss meets a bill of materials through two inputs at once).
+        Largest first.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> top = vital_edges(load_bundle("fixtures/manufacturing"), top=1)
     >>> top[["source", "target", "sku"]].values.tolist()
@@ -378,14 +547,26 @@ def vital_edges(eco, *, top: int | None = None) -> pd.DataFrame:
                         "share": share, "units_at_risk": share * thr[f["dst"].to_numpy()]})
     out = out.sort_values(["units_at_risk", "source", "target"], ascending=[False, True, True],
                           ignore_index=True)
-    return out.head(top) if top is not None else out
+    out = out.head(top) if top is not None else out
+    return _with_names(eco, out, ("source", "target"))
 
 
-def single_sourced(eco) -> pd.DataFrame:
+def single_sourced(eco: Ecosystem) -> pd.DataFrame:
     """Inputs a buyer receives from exactly one supplier (customers excluded).
 
-    Columns: ``buyer, sku, supplier, units``, largest volume first.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``buyer, buyer_name, sku, supplier, supplier_name, units``
+        (the yearly volume of that supply), largest volume first.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> s = single_sourced(load_bundle("fixtures/manufacturing"))
     >>> bool(((s["supplier"] == "S0001") & (s["sku"] == "GEARBOX")).any())
@@ -397,20 +578,74 @@ def single_sourced(eco) -> pd.DataFrame:
     one = flows[count == 1]
     out = pd.DataFrame({"buyer": one["target"], "sku": one["sku"], "supplier": one["source"],
                         "units": one["capacity"]})
-    return out.sort_values(["units", "buyer"], ascending=[False, True], ignore_index=True)
+    out = out.sort_values(["units", "buyer"], ascending=[False, True], ignore_index=True)
+    return _with_names(eco, out, ("buyer", "supplier"))
 
 
-def max_flow(eco, sku: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MaxFlow:
+    """Max-flow / min-cut of one SKU (see :func:`max_flow`): the ``cut`` edges
+    (``source, target, capacity``), the ``flow`` deliverable, the ``cut_capacity``
+    (equal to it, by the max-flow min-cut theorem) and the customers' ``demand``.
+
+    Attributes
+    ----------
+    cut : pandas.DataFrame
+        ``source, target, capacity``: the min-cut edges, largest first.
+    flow : float
+        Units per year that can reach the customers.
+    cut_capacity : float
+        Total capacity of ``cut`` (equal to ``flow``).
+    demand : float
+        The customers' demand for the SKU.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> result = max_flow(load_bundle("fixtures/manufacturing"), "PUMP")
+    >>> result.flow <= result.demand
+    True
+    """
+
+    cut: pd.DataFrame
+    flow: float
+    cut_capacity: float
+    demand: float
+
+
+def max_flow(eco: Ecosystem, sku: str) -> MaxFlow:
     """Max-flow / min-cut of one SKU, from the parties that produce it (unlimited)
     through the capacity-limited flow edges to customers (each limited by its
-    demand). Returns the min-cut edges ``source, target, capacity`` (``source``
-    ``<producers>`` or ``target`` ``<demand>`` for the artificial ends);
-    ``attrs`` holds ``flow`` (units deliverable) and ``cut_capacity`` (equal, by
-    the max-flow min-cut theorem) and ``demand``.
+    demand).
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    sku : str
+        A SKU with flows.
+
+    Returns
+    -------
+    MaxFlow
+        Its ``cut`` lists the min-cut edges, largest first (``source``
+        ``<producers>`` or ``target`` ``<demand>`` for the artificial ends).
+
+    Raises
+    ------
+    ParameterError
+        When no flow carries ``sku``.
+
+    References
+    ----------
+    .. [1] L. R. Ford and D. R. Fulkerson, "Maximal flow through a network",
+       Canadian Journal of Mathematics 8, 1956.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
-    >>> cut = max_flow(load_bundle("fixtures/manufacturing"), "PUMP")
-    >>> cut.attrs["flow"] == cut.attrs["cut_capacity"] == float(cut["capacity"].sum())
+    >>> result = max_flow(load_bundle("fixtures/manufacturing"), "PUMP")
+    >>> result.flow == result.cut_capacity == float(result.cut["capacity"].sum())
     True
     """
     flows = _network(eco).flows  # supply_flows, read once per ecosystem
@@ -437,17 +672,41 @@ def max_flow(eco, sku: str) -> pd.DataFrame:
     out = pd.DataFrame({"source": names[edges[cut, 0]], "target": names[edges[cut, 1]],
                         "capacity": cap[cut]})
     out = out.sort_values("capacity", ascending=False, ignore_index=True)
-    out.attrs.update(flow=float(flow.value), cut_capacity=float(cap[cut].sum()),
-                     demand=float(demand.sum()))
-    return out
+    return MaxFlow(out, float(flow.value), float(cap[cut].sum()), float(demand.sum()))
 
 
-def concentration(eco) -> pd.DataFrame:
+def concentration(eco: Ecosystem) -> pd.DataFrame:
     """Herfindahl–Hirschman index of supply shares (0–10,000; above 2,500 is
     highly concentrated), per input SKU, per supplier region and per supply
-    tier. Columns: ``scope`` (``sku``/``region``/``tier``), ``key``,
-    ``suppliers``, ``units``, ``hhi``, ``top_supplier``, ``top_share``.
+    tier.
 
+    ``hhi = Σ (100 · share)²`` over the suppliers (parties of the
+    ``suppliers`` table) shipping in that scope, a share being a supplier's
+    part of the units per year.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``scope`` (``sku``/``region``/``tier``), ``key``,
+        ``suppliers``, ``units``, ``hhi``, ``top_supplier``, ``top_supplier_name``,
+        ``top_share``; by scope, most concentrated first.
+
+    References
+    ----------
+    .. [1] A. O. Hirschman, *National Power and the Structure of Foreign
+       Trade*, University of California Press, 1945.
+    .. [2] O. C. Herfindahl, *Concentration in the Steel Industry*, PhD thesis,
+       Columbia University, 1950.
+    .. [3] U.S. Department of Justice and Federal Trade Commission, *Horizontal
+       Merger Guidelines*, 2010, section 5.3 (above 2,500: highly concentrated).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> c = concentration(load_bundle("fixtures/manufacturing")).set_index(["scope", "key"])
     >>> float(c.loc[("sku", "GEARBOX"), "hhi"])
@@ -469,14 +728,15 @@ def concentration(eco) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out["key"] = out["key"].astype(str)
     cols = ["scope", "key", "suppliers", "units", "hhi", "top_supplier", "top_share"]
-    return out[cols].sort_values(["scope", "hhi"], ascending=[True, False], ignore_index=True)
+    out = out[cols].sort_values(["scope", "hhi"], ascending=[True, False], ignore_index=True)
+    return _with_names(eco, out, ("top_supplier",))
 
 
-def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
+def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 256,
                 include_company: bool = False) -> pd.DataFrame:
     """Every party that ships units, ranked by supply risk, with the why.
 
-    Columns: ``party, kind, risk_score, units_at_risk`` (demand units unmet if
+    Columns: ``id, name, kind, risk_score, units_at_risk`` (demand units unmet if
     it drops out), ``share_at_risk`` (of all demand), ``exact`` (whether
     ``units_at_risk`` was simulated — for the ``exact`` parties with the most
     dependent demand — or is the first-order bound), ``customers_affected``,
@@ -491,9 +751,39 @@ def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
     signals present: the demand it carries, plus points for structural
     fragility that volumes alone do not show.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    top : int, optional
+        Keep the ``top`` riskiest rows; ``None``: every party that ships units.
+    exact : int or None, default 256
+        How many parties to simulate, those with the most dependent demand (to
+        first order) first; ``None``: all of them.
+    include_company : bool, default False
+        Keep the focal company.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns above, in that order, riskiest first (then by ``id``).
+        ``customers_affected``, ``customers_cut_off``, ``regions`` and
+        ``dominator`` come from the simulation, so they are 0, ``""`` and
+        ``False`` on rows that were not simulated (``exact`` False).
+
+    References
+    ----------
+    .. [1] L. R. Ford and D. R. Fulkerson, "Maximal flow through a network",
+       Canadian Journal of Mathematics 8, 1956 (the min cut behind ``in_min_cut``).
+    .. [2] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for
+       graph manipulation", Communications of the ACM 16(6):372--378, 1973
+       (articulation points).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> top = bottlenecks(load_bundle("fixtures/it_ecosystem"), top=3)
-    >>> top.loc[0, "party"], bool(top.loc[0, "single_source"]), bool(top.loc[0, "dominator"])
+    >>> top.loc[0, "id"], bool(top.loc[0, "single_source"]), bool(top.loc[0, "dominator"])
     ('S0001', True, True)
     """
     net = _network(eco)
@@ -522,27 +812,28 @@ def bottlenecks(eco, *, top: int | None = None, exact: int | None = 256,
         hit = _distinct_sets(region_codes, len(regions), unmet > 1e-9)
         for j, codes in enumerate(hit):
             touched[start + j] = ", ".join(sorted(regions[codes]))
-    out = pd.DataFrame({"party": net.parties[cand], "units_at_risk": at_risk,
+    out = pd.DataFrame({"id": net.parties[cand], "units_at_risk": at_risk,
                         "exact": np.arange(len(cand)) < n_exact,
                         "customers_affected": affected, "customers_cut_off": cut_off,
                         "regions": touched})
     out["share_at_risk"] = out["units_at_risk"] / max(demand.sum(), 1e-12)
     single = set(single_sourced(eco)["supplier"])
-    points = set(structure.articulation_points(eco.view("supply"))["id"])
+    points = set(structure.articulation_points(view(eco, "supply"))["id"])
     in_cut = {p for sku in net.stocks.loc[net.stocks["demand"] > 0, "sku"].unique()
-              for p in max_flow(eco, sku)["source"]}
-    out["single_source"] = out["party"].isin(single)
-    out["articulation_point"] = out["party"].isin(points)
-    out["in_min_cut"] = out["party"].isin(in_cut)
+              for p in max_flow(eco, sku).cut["source"]}
+    out["single_source"] = out["id"].isin(single)
+    out["articulation_point"] = out["id"].isin(points)
+    out["in_min_cut"] = out["id"].isin(in_cut)
     out["dominator"] = out["customers_cut_off"] > 0
     signals = list(RISK_WEIGHTS)
     out["risk_score"] = 100 * out["share_at_risk"] + sum(
         out[s].astype(float) * w for s, w in RISK_WEIGHTS.items())
-    out.insert(1, "kind", eco.parties.set_index("id")["kind"].reindex(out["party"]).to_numpy())
-    out = out.sort_values(["risk_score", "party"], ascending=[False, True], ignore_index=True)
+    out.insert(1, "name", eco.names(out["id"]).to_numpy())
+    out.insert(2, "kind", eco.kinds(out["id"]).to_numpy())
+    out = out.sort_values(["risk_score", "id"], ascending=[False, True], ignore_index=True)
     out = out.head(top) if top is not None else out
     out["why"] = [_why(r, signals) for r in out.itertuples(index=False)]  # rows shown
-    cols = ["party", "kind", "risk_score", "units_at_risk", "share_at_risk", "exact",
+    cols = ["id", "name", "kind", "risk_score", "units_at_risk", "share_at_risk", "exact",
             "customers_affected", "customers_cut_off", "regions", *signals, "why"]
     return out[cols].reset_index(drop=True)
 

@@ -32,11 +32,33 @@ __all__ = ["brokerage"]
 
 
 def brokerage(G: nx.Graph, *, weight: str | None = None) -> pd.DataFrame:
-    """Constraint, effective size and efficiency of every node, best brokers first
-    (lowest constraint).
+    """Constraint, effective size and efficiency of every node, best brokers first (lowest constraint).
 
-    Columns: ``id, constraint, effective_size, efficiency, contacts``.
+    The formulas are in the module docstring; they match NetworkX's
+    ``constraint`` and ``effective_size``. Nodes without contacts get NaN.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph; on a directed one a tie's weight is the sum of both
+        directions. Self-loops are ignored.
+    weight : str or None, default None
+        Edge attribute of tie weights; ``None``: every tie weighs 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``id, constraint, effective_size, efficiency, contacts`` (the
+        number of distinct neighbours), with ``name``/``kind`` and other node
+        attributes when present; lowest constraint first, nodes without contacts last.
+
+    References
+    ----------
+    .. [1] R. S. Burt, *Structural Holes: The Social Structure of Competition*,
+       Harvard University Press, 1992.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> G = nx.Graph([("hub", "a"), ("hub", "b"), ("a", "b"), ("hub", "c")])
     >>> top = brokerage(G).iloc[0]

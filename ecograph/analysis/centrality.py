@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import adjacency, check_choice, edge_weights, node_frame, node_ids, path_twin, twin
+from ..twins import edge_weights, path_twin, twin
+from ._common import adjacency, check_choice, node_frame, node_ids
 
 __all__ = [
     "degree",
@@ -44,6 +45,7 @@ __all__ = [
     "eigenvector",
     "hits",
     "two_step_reach",
+    "sampling_bound",
 ]
 
 _CONVENTIONS = ("networkx", "gds")
@@ -54,11 +56,27 @@ def degree(G: nx.Graph, *, weight: str | None = None, normalized: bool = False,
            convention: str = "networkx") -> pd.DataFrame:
     """Degree (and in/out degree for directed graphs), weighted when ``weight`` is given.
 
-    Columns: ``id, degree`` (+ ``in_degree, out_degree`` if directed). With
-    ``normalized=True`` counts are divided by ``n - 1`` (NetworkX's degree
-    centrality). ``convention="gds"`` makes ``degree`` the out-degree, as GDS
-    does with its default NATURAL orientation.
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph, directed or not.
+    weight : str or None, default None
+        Edge attribute summed instead of counting edges; ``None`` counts edges.
+    normalized : bool, default False
+        Divide counts by ``n - 1`` (NetworkX's degree centrality).
+    convention : {"networkx", "gds"}, default "networkx"
+        ``"gds"`` makes ``degree`` the out-degree, as GDS does with its default
+        NATURAL orientation.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``id, degree`` (+ ``in_degree, out_degree`` if directed), with
+        ``name``/``kind`` and other node attributes when the graph has them;
+        highest degree first.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> top = degree(nx.DiGraph([("a", "b"), ("a", "c")])).iloc[0]
     >>> top["id"], float(top["degree"]), float(top["out_degree"])
@@ -66,7 +84,7 @@ def degree(G: nx.Graph, *, weight: str | None = None, normalized: bool = False,
     """
     check_choice("convention", convention, _CONVENTIONS)
     g = twin(G)
-    w = edge_weights(g, weight)
+    w = edge_weights(G, weight)
     scale = 1.0 / max(g.vcount() - 1, 1) if normalized else 1.0
     scores = {}
     if g.is_directed():
@@ -84,21 +102,58 @@ def pagerank(G: nx.Graph, *, weight: str | None = "weight", damping: float = 0.8
              max_iter: int = 20, tol: float = 1e-7) -> pd.DataFrame:
     """PageRank, weighted by ``weight`` when edges have it, optionally personalised.
 
-    ``personalization`` maps nodes to restart weights (others get 0). With the
-    default NetworkX convention scores sum to 1 and are exact (igraph's PRPACK
-    solver; ``max_iter``/``tol`` are not used). ``convention="gds"`` iterates
-    GDS's formula ``(1 - d) + d·Σ PR(u)/out(u)`` at most ``max_iter`` times
-    until no score changes by more than ``tol``; its scores are not divided by n.
+    With the default NetworkX convention scores sum to 1 and are exact (igraph's
+    PRPACK solver; ``max_iter``/``tol`` are not used). ``convention="gds"``
+    iterates GDS's formula ``(1 - d) + d·Σ PR(u)/out(u)`` at most ``max_iter``
+    times until no score changes by more than ``tol``; its scores are not divided by n.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph; undirected edges are followed both ways.
+    weight : str or None, default "weight"
+        Edge attribute weighting the random walk; ``None``: unweighted.
+    damping : float, default 0.85
+        The damping factor ``d``, in ``[0, 1)``.
+    personalization : dict or None, default None
+        Maps nodes to restart weights (others get 0); ``None``: uniform restart.
+    convention : {"networkx", "gds"}, default "networkx"
+        The scaling of the scores (see above).
+    max_iter : int, default 20
+        Iterations at most (``convention="gds"`` only).
+    tol : float, default 1e-7
+        Stop when no score changes by more than this (``convention="gds"`` only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, pagerank`` (with ``name``/``kind`` and other node attributes when
+        present), highest score first.
+
+    Raises
+    ------
+    ParameterError
+        When ``damping`` is outside ``[0, 1)``, or ``personalization`` names
+        nodes not in the graph or has weights summing to zero or less.
+
+    References
+    ----------
+    .. [1] L. Page, S. Brin, R. Motwani and T. Winograd, "The PageRank citation
+       ranking: Bringing order to the Web", Stanford InfoLab technical report, 1999.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> round(float(pagerank(nx.cycle_graph(4))["pagerank"].sum()), 12)
     1.0
+    >>> pagerank(nx.DiGraph([("a", "b"), ("a", "c")]), convention="gds")["pagerank"].round(5).tolist()
+    [0.21375, 0.21375, 0.15]
     """
     check_choice("convention", convention, _CONVENTIONS)
     if not 0 <= damping < 1:
         raise ParameterError(f"damping must be in [0, 1); got {damping}")
     g = twin(G)
-    w = edge_weights(g, weight)
+    w = edge_weights(G, weight)
     reset = None
     if personalization is not None:
         index = {n: i for i, n in enumerate(G)}
@@ -143,20 +198,55 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
                 k: int | None = None, seed: int = 0, convention: str = "networkx") -> pd.DataFrame:
     """Shortest-path betweenness: exact, or estimated from ``k`` random source pivots.
 
-    ``weight`` is a distance (NetworkX semantics). With ``k`` the estimate is
-    ``n/k`` times the pivots' dependencies (as in NetworkX) and the frame gets a
-    ``betweenness_se`` column, the standard error of each node's estimate
-    from the spread of its dependencies across pivots (estimated from up to 16
-    pivot batches; it under-states the error when a few pivots carry most of a
-    node's score); ``frame.attrs["sampling"]``
-    states ``k``, ``n``, the seed, the mean standard error and
-    ``error_bound_99``, a worst-case (Hoeffding) bound that holds for every
-    node with 99% confidence.
-    ``convention="gds"`` sets ``normalized=False`` (GDS reports raw scores).
+    With ``k`` the estimate is ``n/k`` times the pivots' dependencies (as in
+    NetworkX) and the frame gets a ``betweenness_se`` column, the standard error
+    of each node's estimate from the spread of its dependencies across pivots
+    (estimated from up to 16 pivot batches; it under-states the error when a few
+    pivots carry most of a node's score). :func:`sampling_bound` gives a
+    worst-case bound that holds for every node at once.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    weight : str or None, default None
+        Edge attribute read as a distance (NetworkX semantics); ``None``: hops.
+    normalized : bool, default True
+        Divide by the number of pairs of other nodes (as NetworkX does).
+    k : int or None, default None
+        Random source pivots to sample; ``None`` (or ``k >= n``): exact.
+    seed : int, default 0
+        Seed of the pivot sample.
+    convention : {"networkx", "gds"}, default "networkx"
+        ``"gds"`` sets ``normalized=False`` (GDS reports raw scores).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, betweenness`` (+ ``betweenness_se`` when estimated from ``k < n``
+        pivots; NaN with a single pivot), with ``name``/``kind`` and other node
+        attributes when present; highest score first.
+
+    Raises
+    ------
+    ParameterError
+        When ``k`` is less than 1.
+
+    References
+    ----------
+    .. [1] U. Brandes, "A faster algorithm for betweenness centrality",
+       Journal of Mathematical Sociology 25(2):163--177, 2001.
+    .. [2] U. Brandes and C. Pich, "Centrality estimation in large networks",
+       International Journal of Bifurcation and Chaos 17(7):2303--2318, 2007.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> betweenness(nx.path_graph(3))["betweenness"].tolist()
     [1.0, 0.0, 0.0]
+    >>> sampled = betweenness(nx.path_graph(5), k=3, seed=1)
+    >>> sampled.columns.tolist()
+    ['id', 'betweenness', 'betweenness_se']
     """
     if check_choice("convention", convention, _CONVENTIONS) == "gds":
         normalized = False
@@ -167,9 +257,7 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     if k is None or k >= n:
         raw = (np.asarray(g.betweenness(directed=directed, weights=w), float)[back] if n
                else np.array([]))
-        frame = node_frame(G, {"betweenness": raw * scale}, sort_by="betweenness")
-        frame.attrs["sampling"] = None
-        return frame
+        return node_frame(G, {"betweenness": raw * scale}, sort_by="betweenness")
     if k < 1:
         raise ParameterError(f"k must be a positive number of pivots; got {k}")
     pivots = np.random.default_rng(seed).choice(n, size=k, replace=False)
@@ -189,15 +277,61 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
         se = np.sqrt(var / k) * n * half * scale
     else:
         se = np.full(n, np.nan)
-    frame = node_frame(G, {"betweenness": estimate, "betweenness_se": se}, sort_by="betweenness")
-    # Hoeffding: one pivot adds at most n·(n-2)·half·scale, so with 99% confidence no
-    # node's estimate is further than this from its exact value.
-    bound = n * (n - 2) * half * scale * np.sqrt(np.log(2 / 0.01) / (2 * k))
-    frame.attrs["sampling"] = {"k": int(k), "n": int(n), "seed": seed,
-                               "mean_se": float(np.nanmean(se)) if n else 0.0,
-                               "max_se": float(np.nanmax(se)) if n else 0.0,
-                               "error_bound_99": float(bound)}
-    return frame
+    return node_frame(G, {"betweenness": estimate, "betweenness_se": se}, sort_by="betweenness")
+
+
+def sampling_bound(G: nx.Graph, k: int, *, normalized: bool = True,
+                   confidence: float = 0.99) -> float:
+    """How far any node's betweenness estimated from ``k`` pivots can be from the
+    exact score, with probability ``confidence`` for every node at once.
+
+    One pivot adds at most ``n·(n−2)`` (halved on undirected graphs, then
+    scaled as :func:`betweenness` scales), so Hoeffding's inequality bounds the
+    mean of ``k`` pivots: ``bound = max · sqrt(ln(2 / (1 − confidence)) / 2k)``.
+    A worst case; the per-node ``betweenness_se`` is usually far smaller.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The graph.
+    k : int
+        Pivots sampled.
+    normalized : bool, default True
+        As passed to :func:`betweenness`.
+    confidence : float, default 0.99
+        Probability that every node is within the bound.
+
+    Returns
+    -------
+    float
+        The bound, on the scale of :func:`betweenness`'s scores.
+
+    Raises
+    ------
+    ParameterError
+        When ``k`` is less than 1 or ``confidence`` is not in ``(0, 1)``.
+
+    References
+    ----------
+    .. [1] U. Brandes and C. Pich, "Centrality estimation in large networks",
+       International Journal of Bifurcation and Chaos 17(7), 2007.
+    .. [2] W. Hoeffding, "Probability inequalities for sums of bounded random
+       variables", JASA 58(301), 1963.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> round(sampling_bound(nx.path_graph(10), k=5), 3)
+    0.809
+    """
+    if k < 1 or not 0 < confidence < 1:
+        raise ParameterError(f"k must be ≥ 1 and confidence in (0, 1); got k={k}, "
+                             f"confidence={confidence}")
+    n = G.number_of_nodes()
+    directed = G.is_directed()
+    half = 1.0 if directed else 0.5
+    scale = _betweenness_scale(n, directed, normalized)
+    return float(n * max(n - 2, 0) * half * scale * np.sqrt(np.log(2 / (1 - confidence)) / (2 * k)))
 
 
 def _betweenness_scale(n: int, directed: bool, normalized: bool) -> float:
@@ -208,10 +342,37 @@ def _betweenness_scale(n: int, directed: bool, normalized: bool) -> float:
 
 
 def closeness(G: nx.Graph, *, weight: str | None = None, wf_improved: bool = True) -> pd.DataFrame:
-    """Closeness: reachable nodes over the sum of distances *to* each node (incoming
-    for directed graphs), scaled by the reachable share when ``wf_improved``
-    (Wasserman–Faust, NetworkX's default). Isolated nodes score 0.
+    """Closeness: reachable nodes over the sum of distances *to* each node.
 
+    Distances are incoming for directed graphs; the score is scaled by the
+    reachable share when ``wf_improved`` (Wasserman–Faust, NetworkX's default).
+    Isolated nodes score 0.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    weight : str or None, default None
+        Edge attribute read as a distance; ``None``: hops.
+    wf_improved : bool, default True
+        Multiply by the share of the other ``n - 1`` nodes that reach the node
+        (Wasserman and Faust's correction for disconnected graphs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, closeness`` (with ``name``/``kind`` and other node attributes when
+        present), highest score first.
+
+    References
+    ----------
+    .. [1] L. C. Freeman, "Centrality in networks: I. Conceptual clarification",
+       Social Networks 1:215--239, 1979.
+    .. [2] S. Wasserman and K. Faust, *Social Network Analysis: Methods and
+       Applications*, Cambridge University Press, 1994, p. 201.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> closeness(nx.path_graph(3))["closeness"].round(3).tolist()
     [1.0, 0.667, 0.667]
@@ -231,12 +392,39 @@ def closeness(G: nx.Graph, *, weight: str | None = None, wf_improved: bool = Tru
 
 
 def harmonic(G: nx.Graph, *, weight: str | None = None, normalized: bool = False) -> pd.DataFrame:
-    """Harmonic centrality: the sum of ``1/d(v, u)`` over nodes ``v`` that reach ``u``
-    (NetworkX's definition); divided by ``n - 1`` when ``normalized``.
+    """Harmonic centrality: the sum of ``1/d(v, u)`` over nodes ``v`` that reach ``u``.
 
+    This is NetworkX's definition (distances *to* ``u`` on directed graphs).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    weight : str or None, default None
+        Edge attribute read as a distance; ``None``: hops.
+    normalized : bool, default False
+        Divide by ``n - 1``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, harmonic`` (with ``name``/``kind`` and other node attributes when
+        present), highest score first.
+
+    References
+    ----------
+    .. [1] M. Marchiori and V. Latora, "Harmony in the small-world",
+       Physica A 285(3--4):539--546, 2000.
+    .. [2] P. Boldi and S. Vigna, "Axioms for centrality", Internet Mathematics
+       10(3--4):222--262, 2014.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> harmonic(nx.path_graph(3))["harmonic"].tolist()
     [2.0, 1.5, 1.5]
+    >>> harmonic(nx.path_graph(3), normalized=True)["harmonic"].tolist()
+    [1.0, 0.75, 0.75]
     """
     g, w, back = path_twin(G, weight)
     mode = "in" if g.is_directed() else "all"
@@ -245,10 +433,33 @@ def harmonic(G: nx.Graph, *, weight: str | None = None, normalized: bool = False
 
 
 def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
-    """Eigenvector centrality (in-edges for directed graphs), unit Euclidean norm as
-    in NetworkX. Meaningful on a connected graph; on a disconnected one only the
-    dominant component scores.
+    """Eigenvector centrality (in-edges for directed graphs), unit Euclidean norm as in NetworkX.
 
+    Meaningful on a connected graph; on a disconnected one only the dominant
+    component scores.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    weight : str or None, default "weight"
+        Edge attribute weighting the adjacency matrix; ``None``: unweighted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, eigenvector`` (with ``name``/``kind`` and other node attributes
+        when present), highest score first.
+
+    References
+    ----------
+    .. [1] P. Bonacich, "Factoring and weighting approaches to status scores and
+       clique identification", Journal of Mathematical Sociology 2(1):113--120, 1972.
+    .. [2] P. Bonacich, "Power and centrality: a family of measures", American
+       Journal of Sociology 92(5):1170--1182, 1987.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> round(float((eigenvector(nx.cycle_graph(4))["eigenvector"] ** 2).sum()), 9)
     1.0
@@ -257,22 +468,42 @@ def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
     if g.vcount() == 0:
         return node_frame(G, {"eigenvector": np.array([])}, sort_by="eigenvector")
     x = np.abs(np.asarray(g.eigenvector_centrality(directed=True, scale=True,
-                                                   weights=edge_weights(g, weight)), float))
+                                                   weights=edge_weights(G, weight)), float))
     norm = np.linalg.norm(x)
     return node_frame(G, {"eigenvector": x / norm if norm else x}, sort_by="eigenvector")
 
 
 def hits(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
     """HITS hub and authority scores, each summing to 1 (NetworkX's scaling).
-    Sorted by authority.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph (on an undirected one hubs equal authorities).
+    weight : str or None, default "weight"
+        Edge attribute weighting the adjacency matrix; ``None``: unweighted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, hub, authority`` (with ``name``/``kind`` and other node attributes
+        when present), sorted by authority, highest first. A graph without
+        edges scores 0 everywhere.
+
+    References
+    ----------
+    .. [1] J. Kleinberg, "Authoritative sources in a hyperlinked environment",
+       Journal of the ACM 46(5):604--632, 1999.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> top = hits(nx.DiGraph([("a", "c"), ("b", "c")])).iloc[0]
     >>> top["id"], float(top["authority"])
     ('c', 1.0)
     """
     g = twin(G)
-    w = edge_weights(g, weight)
+    w = edge_weights(G, weight)
     if g.ecount() == 0:
         zeros = np.zeros(g.vcount())
         return node_frame(G, {"hub": zeros, "authority": zeros}, sort_by="authority")
@@ -285,11 +516,32 @@ def hits(G: nx.Graph, *, weight: str | None = "weight") -> pd.DataFrame:
 
 
 def two_step_reach(G: nx.Graph, *, nodes=None) -> pd.DataFrame:
-    """How many other nodes each node reaches in one or two steps (following edge
-    direction on directed graphs); ``reach_share`` divides by ``n - 1``. With
-    ``nodes``, only those are computed and returned (far cheaper when hubs are few
-    of many nodes).
+    """How many other nodes each node reaches in one or two steps.
 
+    Steps follow edge direction on directed graphs.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    nodes : iterable or None, default None
+        Only these are computed and returned (far cheaper when hubs are few of
+        many nodes); ``None``: every node.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, two_step_reach`` (int) and ``reach_share`` (``two_step_reach``
+        divided by ``n - 1``), with ``name``/``kind`` and other node attributes
+        when present; highest reach first.
+
+    Raises
+    ------
+    ParameterError
+        When ``nodes`` names nodes not in the graph.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> two_step_reach(nx.path_graph(4))["two_step_reach"].tolist()
     [3, 3, 2, 2]

@@ -1,48 +1,144 @@
 """What changed between two snapshots of an ecosystem, across every analysis.
 
-:func:`compare` joins the partner-level diff of
-:func:`~ecograph.analysis.assessment.diff_snapshots` (partners added or
-removed, tiers moved, health changed) with the supply-chain bottlenecks that
-appeared, disappeared or grew, and the coverage gaps that opened or closed.
+:func:`diff_snapshots` lists the partner-level changes (partners added or
+removed, tiers moved, health changed); :func:`compare` joins them with the
+supply-chain bottlenecks that appeared, disappeared or grew, and the coverage
+gaps that opened or closed.
 
 >>> from ecograph import load_bundle
 >>> from ecograph.analysis.snapshots import snapshot
 >>> eco = load_bundle("fixtures/manufacturing")
->>> changes = compare(snapshot(eco, "2021-01-01"), eco)
+>>> changes = compare(snapshot(eco, "2020-12-31"), eco)
 >>> {"partner_added", "gap_closed", "bottleneck_new"} <= set(changes["change"])
 True
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from .assessment import diff_snapshots
+from ..ecosystem import Ecosystem
+from .assessment import TIERS, ecosystem_health, partner_health, partner_kpis, recommend_tiers
 from .bottlenecks import bottlenecks
 from .coverage import coverage_matrix
 
-__all__ = ["compare"]
+__all__ = ["compare", "diff_snapshots", "CHANGES"]
 
-_COLUMNS = ["change", "party", "before", "after", "detail"]
+_COLUMNS = ["change", "party", "party_name", "before", "after", "detail"]
 
 
-def _bottleneck_changes(old, new, *, top: int, risk_delta: float) -> pd.DataFrame:
-    b0 = bottlenecks(old).head(top).set_index("party")
-    b1 = bottlenecks(new).head(top).set_index("party")
+#: Kinds of change :func:`diff_snapshots` reports, in the order it lists them.
+CHANGES = ("partner_added", "partner_removed", "tier_moved", "recommended_tier_changed",
+           "newly_mis_tiered", "mis_tiering_resolved", "health_changed", "ecosystem_health_changed")
+
+
+def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float = 10.0) -> pd.DataFrame:
+    """What changed between two ecosystems' partners (typically two snapshots), as a table.
+
+    Parameters
+    ----------
+    old_eco, new_eco : Ecosystem
+        Before and after.
+    threshold : float, default 10.0
+        Health points a partner must move by to be listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change: ``change, party, party_name, before, after,
+        detail`` (``before`` and ``after`` as text, empty when absent).
+
+    Notes
+    -----
+    Changes, in this order:
+    ``partner_added`` / ``partner_removed``; ``tier_moved`` (the tier in the
+    partners table); ``recommended_tier_changed`` (:func:`recommend_tiers`);
+    ``newly_mis_tiered`` (a new tier gap, with its evidence) and
+    ``mis_tiering_resolved``; ``health_changed`` (partner health moved by at
+    least ``threshold`` points; health is relative, so it can move when others
+    do); ``ecosystem_health_changed`` (the score, when it moved by 0.1 or more;
+    ``party`` is the focal company).
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> from ecograph.analysis.snapshots import snapshot
+    >>> eco = load_bundle("fixtures/it_ecosystem")
+    >>> diff = diff_snapshots(snapshot(eco, "2020-12-31"), snapshot(eco, "2021-12-31"))
+    >>> "partner_added" in set(diff["change"])
+    True
+    """
+    ko, kn = partner_kpis(old_eco), partner_kpis(new_eco)
+    cols = ["id", "tier", "recommended_tier", "mis_tiered", "evidence", "won_amount"]
+    both = (recommend_tiers(ko)[cols].merge(partner_health(ko)[["id", "health"]], on="id")
+            .merge(recommend_tiers(kn)[cols].merge(partner_health(kn)[["id", "health"]], on="id"),
+                   on="id", how="outer", suffixes=("_0", "_1"), indicator="side"))
+    both = both.sort_values("id", ignore_index=True)
+    rows: list[tuple] = []
+    joined = new_eco.partners.set_index("id")["joined"]
+    for r in both.itertuples(index=False):
+        if r.side == "right_only":
+            j = joined.get(r.id)
+            rows.append(("partner_added", r.id, None, r.tier_1,
+                         f"joined {j.date()}" if pd.notna(j) else "no joined date"))
+        elif r.side == "left_only":
+            rows.append(("partner_removed", r.id, r.tier_0, None, "not in the newer ecosystem"))
+        else:
+            if r.tier_0 != r.tier_1:
+                move = TIERS.index(r.tier_1) - TIERS.index(r.tier_0)
+                rows.append(("tier_moved", r.id, r.tier_0, r.tier_1,
+                             f"{'up' if move > 0 else 'down'} {abs(move)} step{'s' * (abs(move) > 1)}"))
+            if r.recommended_tier_0 != r.recommended_tier_1:
+                rows.append(("recommended_tier_changed", r.id, r.recommended_tier_0, r.recommended_tier_1,
+                             f"won {r.won_amount_0:,.0f} → {r.won_amount_1:,.0f}"))
+            if _flag(r.mis_tiered_0) and not _flag(r.mis_tiered_1):
+                rows.append(("mis_tiering_resolved", r.id, r.recommended_tier_0, r.recommended_tier_1,
+                             f"tier {r.tier_1} now fits"))
+            if abs(r.health_1 - r.health_0) >= threshold:
+                rows.append(("health_changed", r.id, f"{r.health_0:.1f}", f"{r.health_1:.1f}",
+                             f"{r.health_1 - r.health_0:+.1f} points"))
+        if r.side != "left_only" and _flag(r.mis_tiered_1) and not _flag(r.mis_tiered_0):
+            rows.append(("newly_mis_tiered", r.id, None, r.recommended_tier_1, r.evidence_1))
+    h0 = ecosystem_health(old_eco, kpis=ko).score
+    h1 = ecosystem_health(new_eco, kpis=kn).score
+    if abs(round(h1 - h0, 1)) >= 0.1:
+        company = new_eco.company["id"].iloc[0] if len(new_eco.company) else ""
+        rows.append(("ecosystem_health_changed", company, f"{h0:.1f}", f"{h1:.1f}",
+                     f"{h1 - h0:+.1f} points"))
+    out = pd.DataFrame(rows, columns=["change", "party", "before", "after", "detail"])
+    out.insert(2, "party_name", new_eco.names(out["party"]).fillna(old_eco.names(out["party"])))
+    out["change"] = pd.Categorical(out["change"], categories=CHANGES, ordered=True)
+    out = out.sort_values(["change", "party"], kind="stable", ignore_index=True)
+    out["change"] = out["change"].astype(str)
+    return out
+
+
+def _flag(value) -> bool:
+    """A merged boolean cell: True only when present and true (absent is NaN)."""
+    return isinstance(value, bool | np.bool_) and bool(value)
+
+
+def _bottleneck_changes(old: Ecosystem, new: Ecosystem, *, top: int,
+                        risk_delta: float) -> pd.DataFrame:
+    b0 = bottlenecks(old).head(top).set_index("id")
+    b1 = bottlenecks(new).head(top).set_index("id")
     rows = []
     for p in b1.index.difference(b0.index):
-        rows.append(("bottleneck_new", p, "", f"{b1.at[p, 'risk_score']:.1f}", b1.at[p, "why"]))
+        rows.append(("bottleneck_new", p, b1.at[p, "name"], "", f"{b1.at[p, 'risk_score']:.1f}",
+                     b1.at[p, "why"]))
     for p in b0.index.difference(b1.index):
-        rows.append(("bottleneck_gone", p, f"{b0.at[p, 'risk_score']:.1f}", "",
+        rows.append(("bottleneck_gone", p, b0.at[p, "name"], f"{b0.at[p, 'risk_score']:.1f}", "",
                      f"no longer among the top {top}"))
     for p in b0.index.intersection(b1.index):
         before, after = b0.at[p, "risk_score"], b1.at[p, "risk_score"]
         if after - before >= risk_delta:
-            rows.append(("bottleneck_worse", p, f"{before:.1f}", f"{after:.1f}", b1.at[p, "why"]))
+            rows.append(("bottleneck_worse", p, b1.at[p, "name"], f"{before:.1f}", f"{after:.1f}",
+                         b1.at[p, "why"]))
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def _gap_changes(old, new, *, k: int) -> pd.DataFrame:
+def _gap_changes(old: Ecosystem, new: Ecosystem, *, k: int) -> pd.DataFrame:
     cell = ["region", "segment", "capability"]
     g0 = coverage_matrix(old, k=k)
     g1 = coverage_matrix(new, k=k)
@@ -51,22 +147,40 @@ def _gap_changes(old, new, *, k: int) -> pd.DataFrame:
     for r in both.itertuples(index=False):
         name = " × ".join((r.region, r.segment, r.capability))
         if r._3 == "right_only":
-            rows.append(("gap_opened", name, "", "no capable partner", "demand without coverage"))
+            rows.append(("gap_opened", name, "", "", "no capable partner", "demand without coverage"))
         elif r._3 == "left_only":
-            rows.append(("gap_closed", name, "no capable partner", "covered", ""))
+            rows.append(("gap_closed", name, "", "no capable partner", "covered", ""))
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-def compare(old, new, *, top: int = 10, risk_delta: float = 5.0, k: int = 2,
+def compare(old: Ecosystem, new: Ecosystem, *, top: int = 10, risk_delta: float = 5.0, k: int = 2,
             threshold: float = 10.0) -> pd.DataFrame:
-    """One table of changes from ``old`` to ``new``: ``change, party, before,
-    after, detail``. Partner changes come from
-    :func:`~ecograph.analysis.assessment.diff_snapshots` (``threshold`` health
-    points); ``bottleneck_new`` / ``bottleneck_gone`` compare the ``top``
-    bottlenecks, ``bottleneck_worse`` flags a risk score up by ``risk_delta``;
-    ``gap_opened`` / ``gap_closed`` compare the coverage gaps (``party`` names
-    the region × segment × capability cell).
+    """One table of changes from ``old`` to ``new``, across partners, supply risk
+    and coverage.
 
+    Parameters
+    ----------
+    old, new : Ecosystem
+        Before and after.
+    top : int, default 10
+        Bottlenecks compared (the ``top`` of each).
+    risk_delta : float, default 5.0
+        Risk-score rise that makes a bottleneck ``bottleneck_worse``.
+    k : int, default 2
+        Coverage redundancy (see :func:`~ecograph.analysis.coverage.coverage_matrix`).
+    threshold : float, default 10.0
+        Health points, as for :func:`diff_snapshots`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``change, party, party_name, before, after, detail``: the rows of
+        :func:`diff_snapshots`, then ``bottleneck_new`` / ``bottleneck_gone`` /
+        ``bottleneck_worse``, then ``gap_opened`` / ``gap_closed`` (``party``
+        names the region × segment × capability cell).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/it_ecosystem")
     >>> len(compare(eco, eco))
@@ -79,6 +193,6 @@ def compare(old, new, *, top: int = 10, risk_delta: float = 5.0, k: int = 2,
     if not parts:
         return pd.DataFrame(columns=_COLUMNS)
     out = pd.concat(parts, ignore_index=True)
-    text = ["before", "after", "detail"]
+    text = ["party_name", "before", "after", "detail"]
     out[text] = out[text].astype(object).where(out[text].notna(), "").astype(str)
     return out

@@ -13,7 +13,7 @@ keeps meaning the same partners across runs and snapshots.
 >>> parts = detect_communities(G, seed=1)
 >>> parts.groupby("community").size().tolist()
 [5, 5]
->>> round(parts.attrs["modularity"], 3)
+>>> round(modularity(G, parts), 3)
 0.452
 """
 
@@ -28,18 +28,18 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError
-from ..graphs import node_values
-from ._common import check_choice, edge_array, edge_weights, node_attributes, node_frame, node_ids, twin
+from ..twins import edge_array, edge_weights, node_table, node_values, twin
+from ._common import check_choice, node_frame, node_ids
 
-__all__ = ["detect_communities", "modularity", "match_communities", "community_profile",
-           "METHODS"]
+__all__ = ["detect_communities", "membership", "modularity", "match_communities",
+           "community_profile", "METHODS"]
 
 METHODS = ("leiden", "louvain", "label_propagation")
 
 
-def _undirected(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[float] | None]:
+def _undirected(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, str | None]:
     g = twin(G)
-    w = edge_weights(g, weight)
+    w = edge_weights(G, weight)
     if not g.is_directed() and not g.has_multiple():
         return g, w
     u = g.copy()
@@ -53,31 +53,108 @@ def detect_communities(G: nx.Graph, *, method: str = "leiden", weight: str | Non
                        previous: pd.DataFrame | pd.Series | dict | None = None) -> pd.DataFrame:
     """Partition the nodes of ``G`` into communities.
 
-    Returns ``id, community`` plus node attributes, sorted by community (then
-    graph order);
-    ``frame.attrs`` holds ``modularity``, ``method`` and ``seed``. ``previous``
-    (a frame with ``id, community``, a Series or a dict) makes ids stable
-    against an earlier partition (see :func:`match_communities`).
+    Detection runs on the undirected view of ``G`` (directed or parallel edges
+    merged, their weights summed). Without ``previous``, community ids are
+    numbered by size (0 = largest, ties by smallest member id);
+    :func:`modularity` scores the partition.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+    method : {"leiden", "louvain", "label_propagation"}, default "leiden"
+        The algorithm (Leiden and Louvain optimise modularity).
+    weight : str or None, default "weight"
+        Edge attribute of weights; ``None``: unweighted.
+    resolution : float, default 1.0
+        Modularity resolution (Leiden, Louvain).
+    seed : int, default 0
+        Seeds igraph's random number generator: a fixed seed gives the same
+        partition every run.
+    previous : pandas.DataFrame, pandas.Series, dict or None, default None
+        An earlier partition (a frame with ``id, community``, a Series or a
+        dict) against which ids are made stable (see :func:`match_communities`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, community`` plus node attributes (``name``, ``kind``, ``type``,
+        ``region`` when present), sorted by community (then graph order).
+
+    References
+    ----------
+    .. [1] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
+    .. [2] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast
+       unfolding of communities in large networks", J. Stat. Mech. P10008, 2008.
+    .. [3] U. N. Raghavan, R. Albert and S. Kumara, "Near linear time algorithm to
+       detect community structures in large-scale networks", Phys. Rev. E 76, 036106, 2007.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> G = nx.disjoint_union(nx.complete_graph(4), nx.complete_graph(3))
     >>> detect_communities(G, method="louvain")["community"].tolist()
     [0, 0, 0, 0, 1, 1, 1]
+    >>> old = {n: 5 if n < 4 else 9 for n in G}
+    >>> detect_communities(G, previous=old)["community"].tolist()
+    [5, 5, 5, 5, 9, 9, 9]
     """
-    check_choice("method", method, METHODS)
     g, w = _undirected(G, weight)
-    if g.vcount() == 0:
-        membership = np.array([], dtype=np.int64)
-    else:
-        membership = np.asarray(_run(g, w, method, resolution, seed), dtype=np.int64)
-    labels = _canonical(membership, node_ids(G))
+    raw = membership(g, weight=w, method=method, resolution=resolution, seed=seed)
+    labels = _canonical(raw, node_ids(G))
     frame = node_frame(G, {"community": labels}, sort_by="community", ascending=True)
     if previous is not None:
         frame["community"] = match_communities(frame, previous)
         frame = frame.sort_values("community", kind="stable", ignore_index=True)
-    frame.attrs.update(method=method, seed=seed, resolution=resolution,
-                       modularity=_modularity(G, labels, weight, resolution))
     return frame
+
+
+def membership(g: ig.Graph, *, weight: str | None = None, method: str = "leiden",
+               resolution: float = 1.0, seed: int = 0) -> np.ndarray:
+    """Raw community labels of the vertices of an undirected igraph graph.
+
+    The kernel behind :func:`detect_communities`, for callers that build an
+    igraph graph from arrays themselves (labels are igraph's, not stable ids).
+
+    Parameters
+    ----------
+    g : igraph.Graph
+        Undirected.
+    weight : str, optional
+        Edge attribute of weights.
+    method : {"leiden", "louvain", "label_propagation"}, default "leiden"
+        The algorithm (Leiden optimises modularity).
+    resolution : float, default 1.0
+        Modularity resolution (Leiden, Louvain).
+    seed : int, default 0
+        Seeds igraph's random number generator for this call only.
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer label per vertex.
+
+    References
+    ----------
+    .. [1] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 2019.
+    .. [2] V. D. Blondel, J.-L. Guillaume, R. Lambiotte and E. Lefebvre, "Fast
+       unfolding of communities in large networks", J. Stat. Mech. P10008, 2008.
+    .. [3] U. N. Raghavan, R. Albert and S. Kumara, "Near linear time algorithm to
+       detect community structures in large-scale networks", Phys. Rev. E 76, 036106, 2007.
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> len(set(membership(ig.Graph.Famous("Zachary"), seed=1))) >= 3
+    True
+    """
+    check_choice("method", method, METHODS)
+    if g.vcount() == 0:
+        return np.array([], dtype=np.int64)
+    return np.asarray(_run(g, weight, method, resolution, seed), dtype=np.int64)
+
 
 
 def _run(g: ig.Graph, w, method: str, resolution: float, seed: int) -> list[int]:
@@ -128,10 +205,31 @@ def match_communities(current: pd.DataFrame | pd.Series | dict,
     Builds the overlap table (members in common) between current and previous
     communities and solves the assignment that maximises total overlap; a
     current community with no partner gets a new id above every previous one.
-    Returns the new id of each row of ``current``, in its order.
 
+    Parameters
+    ----------
+    current : pandas.DataFrame, pandas.Series or dict
+        The new partition: a frame with ``id, community``, or a Series or dict
+        mapping node to community.
+    previous : pandas.DataFrame, pandas.Series or dict
+        The earlier partition, in the same forms.
+
+    Returns
+    -------
+    numpy.ndarray
+        The new id of each row of ``current``, in its order.
+
+    References
+    ----------
+    .. [1] H. W. Kuhn, "The Hungarian method for the assignment problem",
+       Naval Research Logistics Quarterly 2(1--2):83--97, 1955.
+
+    Examples
+    --------
     >>> match_communities({"a": 0, "b": 0, "c": 1}, {"a": 7, "b": 7, "c": 2}).tolist()
     [7, 7, 2]
+    >>> match_communities({"a": 0, "b": 0, "c": 1, "d": 2}, {"a": 7, "b": 7, "c": 2}).tolist()
+    [7, 7, 2, 8]
     """
     cur, prev = _as_series(current), _as_series(previous)
     overlap = pd.crosstab(cur, prev.reindex(cur.index)).reindex(
@@ -154,6 +252,37 @@ def modularity(G: nx.Graph, partition: pd.DataFrame | pd.Series | dict, *,
                weight: str | None = "weight", resolution: float = 1.0) -> float:
     """Newman modularity of ``partition`` on the undirected view of ``G``.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph (directed or parallel edges are merged, their weights summed).
+    partition : pandas.DataFrame, pandas.Series or dict
+        Every node's community: a frame with ``id, community`` (as from
+        :func:`detect_communities`), or a Series or dict mapping node to community.
+    weight : str or None, default "weight"
+        Edge attribute of weights; ``None``: unweighted.
+    resolution : float, default 1.0
+        The resolution ``γ`` weighting the null-model term.
+
+    Returns
+    -------
+    float
+        The modularity; 0.0 on a graph without edges.
+
+    Raises
+    ------
+    ParameterError
+        When ``partition`` lacks nodes of ``G``.
+
+    References
+    ----------
+    .. [1] M. E. J. Newman, "Modularity and community structure in networks",
+       PNAS 103(23):8577--8582, 2006.
+    .. [2] J. Reichardt and S. Bornholdt, "Statistical mechanics of community
+       detection", Phys. Rev. E 74, 016110, 2006.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> round(modularity(nx.barbell_graph(3, 0), {0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1}), 4)
     0.3571
@@ -178,20 +307,42 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
                       weight: str | None = None) -> pd.DataFrame:
     """One row per community: who is in it and how inward-looking it is.
 
-    Columns: ``community, size``, counts per ``kind``, the ``dominant_type``,
-    ``dominant_region`` and ``dominant_segment`` with their shares,
-    ``internal_edges``, ``external_edges`` and ``internal_share`` (internal
-    edge weight over all edge weight touching the community). Largest first.
+    Parameters
+    ----------
+    G : networkx.Graph
+        The graph the partition is of; node attributes ``kind``, ``type``,
+        ``region`` and ``segment`` are profiled when present.
+    partition : pandas.DataFrame
+        ``id, community``, as from :func:`detect_communities` (a Series or dict
+        mapping node to community also works).
+    weight : str or None, default None
+        Edge attribute summed for the edge columns; ``None``: edges are counted.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``community, size``, counts per ``kind`` (``n_<kind>``), the
+        ``dominant_type``, ``dominant_region`` and ``dominant_segment`` with their
+        shares (``share_type``, ``share_region``, ``share_segment``: of members
+        with a known value; ties go to the first value in sort order),
+        ``internal_edges``, ``external_edges`` and ``internal_share`` (internal
+        edge weight over all edge weight touching the community). Attribute
+        columns appear only when the graph has the attribute. Largest first.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> G = nx.barbell_graph(4, 0)
     >>> profile = community_profile(G, detect_communities(G))
     >>> profile[["community", "size", "internal_share"]].to_dict("records")[0]
     {'community': 0, 'size': 4, 'internal_share': 0.8571428571428571}
+    >>> H = nx.barbell_graph(4, 0)
+    >>> nx.set_node_attributes(H, {n: "partner" if n % 2 else "customer" for n in H}, "kind")
+    >>> community_profile(H, detect_communities(H)).columns.tolist()[:4]
+    ['community', 'size', 'n_customer', 'n_partner']
     """
     labels = _as_series(partition).reindex(node_ids(G)).to_numpy()
-    attrs = node_attributes(G)
-    nodes = pd.DataFrame({"community": labels}).join(attrs)
+    nodes = pd.DataFrame({"community": labels}).join(node_table(G).drop(columns="id"))
     segments = node_values(G, "segment")
     if pd.notna(segments).any():
         nodes["segment"] = segments
@@ -211,8 +362,8 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
             out[name] = top
             out[name.replace("dominant", "share")] = share
     g = twin(G)
-    edges = edge_array(g)
-    name = edge_weights(g, weight)
+    edges = edge_array(G)
+    name = edge_weights(G, weight)
     w = np.asarray(g.es[name], dtype=float) if name else np.ones(len(edges))
     a, b = labels[edges[:, 0]], labels[edges[:, 1]]
     inside = a == b

@@ -15,9 +15,9 @@ uses an earlier date than testing, so the model never sees the test period.
 of the ranker against every topological baseline on the test period.
 
 >>> from ecograph import load_bundle
->>> report = evaluate_pairings(load_bundle("fixtures/it_ecosystem"))
->>> report["method"].iloc[0]
-'ranker'
+>>> evaluation = evaluate_pairings(load_bundle("fixtures/it_ecosystem"))
+>>> evaluation.scores["method"].iloc[0], evaluation.beats_best_baseline
+('ranker', True)
 """
 
 from __future__ import annotations
@@ -31,12 +31,14 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from ..dates import AsOf, timestamp
+from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from .activity import partner_activity
 from .coselling import SCORES, heuristic_score, pair_features
 
-__all__ = ["CosellRanker", "TemporalSplit", "temporal_split", "won_cosell_pairs",
-           "fit_ranker", "evaluate_pairings", "FEATURES", "HISTORY"]
+__all__ = ["CosellRanker", "TemporalSplit", "PairingEvaluation", "temporal_split",
+           "won_cosell_pairs", "fit_ranker", "evaluate_pairings", "FEATURES", "HISTORY"]
 
 #: Pair evidence the ranker reads (from :func:`pair_features`).
 PAIR_FEATURES = ("shared_customers", "a_open_at_b_customers", "b_open_at_a_customers",
@@ -55,7 +57,7 @@ FEATURES = (*PAIR_FEATURES, *(f"{k}_{side}" for k in ACTIVITY for side in ("min"
 def _design(features: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
     """The model's feature matrix: pair evidence, min/max of both partners' KPIs,
     and the pair's history."""
-    kpi = activity.set_index("partner")
+    kpi = activity.set_index("id")
     X = features[list(PAIR_FEATURES)].astype(float)
     for k in ACTIVITY:
         a = kpi[k].reindex(features["a"]).to_numpy(dtype=float)
@@ -77,6 +79,22 @@ class CosellRanker:
     probability per row. Pass the fitted ranker to
     :func:`~ecograph.analysis.coselling.suggest_pairings` (``ranker=``).
 
+    Parameters
+    ----------
+    C : float, default 0.1
+        Inverse regularisation strength of the logistic regression.
+    history : bool, default True
+        Use the pair's own co-selling history (:data:`HISTORY`) as features.
+
+    Attributes
+    ----------
+    model_ : sklearn.pipeline.Pipeline
+        The fitted scaler and logistic regression (after ``fit``).
+    activity_ : pandas.DataFrame
+        The partner activity seen in ``fit``.
+
+    Examples
+    --------
     >>> import numpy as np, pandas as pd
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/it_ecosystem")
@@ -101,6 +119,27 @@ class CosellRanker:
         return np.log1p(np.maximum(X, 0.0))
 
     def fit(self, features: pd.DataFrame, labels, activity: pd.DataFrame) -> CosellRanker:
+        """Learn from pairs whose outcome is known.
+
+        Parameters
+        ----------
+        features : pandas.DataFrame
+            :func:`~ecograph.analysis.coselling.pair_features` rows.
+        labels : array-like of bool
+            One per row: did the pair win a co-sold deal.
+        activity : pandas.DataFrame
+            :func:`~ecograph.analysis.activity.partner_activity` as of the same date.
+
+        Returns
+        -------
+        CosellRanker
+            ``self``, fitted.
+
+        Raises
+        ------
+        ParameterError
+            When labels and rows differ in number, or the labels are all one class.
+        """
         y = np.asarray(labels, dtype=bool)
         if len(y) != len(features):
             raise ParameterError(f"{len(y)} labels for {len(features)} pairs")
@@ -127,16 +166,31 @@ class CosellRanker:
         return coef.reindex(coef.abs().sort_values(ascending=False).index)
 
 
-def won_cosell_pairs(eco, start, end) -> set[frozenset]:
-    """Partner pairs with a co-sold deal won (closed) in ``[start, end)``.
+def won_cosell_pairs(eco: Ecosystem, start: AsOf, end: AsOf) -> set[frozenset]:
+    """Partner pairs with a co-sold deal won (closed) after day ``start``, up to and
+    including day ``end``: what happened after an ``as_of=start`` view.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    start, end : str or date
+        The days bounding the period ``(start, end]``.
+
+    Returns
+    -------
+    set of frozenset
+        Each pair as a frozenset of two partner ids.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
-    >>> len(won_cosell_pairs(load_bundle("fixtures/it_ecosystem"), "2025-01-01", "2026-01-01")) > 0
+    >>> len(won_cosell_pairs(load_bundle("fixtures/it_ecosystem"), "2024-12-31", "2025-12-31")) > 0
     True
     """
     d = eco.deals
     hit = (d["status"] == "won") & d["cosell_partner"].notna() & \
-        (d["closed"] >= pd.Timestamp(start)) & (d["closed"] < pd.Timestamp(end))
+        (d["closed"] > timestamp(start)) & (d["closed"] <= timestamp(end))
     return {frozenset(p) for p in zip(d.loc[hit, "partner"], d.loc[hit, "cosell_partner"],
                                       strict=True)}
 
@@ -151,6 +205,23 @@ def _labels(features: pd.DataFrame, pairs: set[frozenset]) -> np.ndarray:
 class TemporalSplit:
     """Training and test pairs for one cut-off (see :func:`temporal_split`).
 
+    Attributes
+    ----------
+    train_as_of, cutoff, end : pandas.Timestamp
+        Training features are as of ``train_as_of``, test features as of
+        ``cutoff``; test labels come from ``(cutoff, end]``.
+    train, test : pandas.DataFrame
+        :func:`~ecograph.analysis.coselling.pair_features` as of
+        ``train_as_of`` and ``cutoff``.
+    train_labels, test_labels : numpy.ndarray
+        Booleans, one per row: the pair won a co-sold deal in the following period.
+    train_activity, test_activity : pandas.DataFrame
+        :func:`~ecograph.analysis.activity.partner_activity` as of the same dates.
+    missed_positives : int
+        Test winners with no shared account at the cut-off (no row to score).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> facts = temporal_split(load_bundle("fixtures/it_ecosystem")).to_dict()
     >>> facts["train_as_of"] < facts["cutoff"] < facts["end"]
@@ -177,16 +248,40 @@ class TemporalSplit:
                 "test_winners_without_overlap": self.missed_positives}
 
 
-def temporal_split(eco, *, cutoff=None, horizon: pd.Timedelta | str | None = None) -> TemporalSplit:
-    """Features known at a date, labels from what followed.
+def temporal_split(eco: Ecosystem, *, cutoff: AsOf = None,
+                   horizon: pd.Timedelta | str | None = None) -> TemporalSplit:
+    """Features known at the end of a day, labels from what followed.
 
     Test: features as of ``cutoff`` (default: two thirds into the span of
-    deal closing dates), labels = pairs winning a co-sold deal in
-    ``[cutoff, cutoff + horizon)``. Train: the same one ``horizon`` earlier
-    (features as of ``cutoff − horizon``, labels in ``[cutoff − horizon,
-    cutoff)``). ``horizon`` defaults to the time from ``cutoff`` to the last
+    deal closing dates), labels = pairs winning a co-sold deal after it, up to
+    ``cutoff + horizon`` (see :func:`won_cosell_pairs`). Train: the same one
+    ``horizon`` earlier (features as of ``cutoff − horizon``, labels up to
+    ``cutoff``). ``horizon`` defaults to the time from ``cutoff`` to the last
     closing date.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    cutoff : str, datetime.date, pandas.Timestamp or None, default None
+        The test features' day; ``None``: two thirds into the span of deal
+        closing dates.
+    horizon : pandas.Timedelta, str or None, default None
+        The length of each label period (e.g. ``"90D"``); ``None``: from
+        ``cutoff`` to the last closing date.
+
+    Returns
+    -------
+    TemporalSplit
+        The dates, the train and test pair features, labels and partner activity.
+
+    Raises
+    ------
+    ParameterError
+        When no deal is closed, or ``cutoff`` leaves no time after it.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> split = temporal_split(load_bundle("fixtures/it_ecosystem"), cutoff="2025-09-01")
     >>> str(split.cutoff.date()), int(split.test_labels.sum()) > 0
@@ -195,8 +290,8 @@ def temporal_split(eco, *, cutoff=None, horizon: pd.Timedelta | str | None = Non
     closed = eco.deals["closed"].dropna()
     if closed.empty:
         raise ParameterError("no closed deals: nothing to learn co-selling outcomes from")
-    first, last = closed.min(), closed.max() + pd.Timedelta(days=1)
-    t = pd.Timestamp(cutoff) if cutoff is not None else (first + (last - first) * 2 / 3).normalize()
+    first, last = closed.min(), closed.max()
+    t = timestamp(cutoff) if cutoff is not None else (first + (last - first) * 2 / 3).normalize()
     h = pd.Timedelta(horizon) if horizon is not None else last - t
     if h <= pd.Timedelta(0):
         raise ParameterError(f"cutoff {t.date()} leaves no time after it to observe outcomes")
@@ -210,11 +305,35 @@ def temporal_split(eco, *, cutoff=None, horizon: pd.Timedelta | str | None = Non
                          partner_activity(eco, as_of=t), len(won_test) - int(test_labels.sum()))
 
 
-def fit_ranker(eco, *, horizon: pd.Timedelta | str | None = None, C: float = 0.1) -> CosellRanker:
-    """A ranker trained on the most recent window: features as of
-    ``last − horizon``, labels = co-sold wins since (``horizon`` defaults to a
-    third of the span of deal closing dates). Use it to score pairs today.
+def fit_ranker(eco: Ecosystem, *, horizon: pd.Timedelta | str | None = None, C: float = 0.1) -> CosellRanker:
+    """A ranker trained on the most recent window; use it to score pairs today.
 
+    Features as of ``last − horizon`` (``last``: the last deal closing date),
+    labels = co-sold wins since (``horizon`` defaults to a third of the span of
+    deal closing dates).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    horizon : pandas.Timedelta, str or None, default None
+        The label window; ``None``: a third of the span of deal closing dates.
+    C : float, default 0.1
+        Inverse regularisation strength of the ranker.
+
+    Returns
+    -------
+    CosellRanker
+        Fitted (with pair history), ready for
+        :func:`~ecograph.analysis.coselling.suggest_pairings` (``ranker=``).
+
+    Raises
+    ------
+    ParameterError
+        When no deal is closed, or the window's labels are all one class.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/it_ecosystem")
     >>> ranker = fit_ranker(eco)
@@ -224,7 +343,7 @@ def fit_ranker(eco, *, horizon: pd.Timedelta | str | None = None, C: float = 0.1
     closed = eco.deals["closed"].dropna()
     if closed.empty:
         raise ParameterError("no closed deals: nothing to learn co-selling outcomes from")
-    last = closed.max() + pd.Timedelta(days=1)
+    last = closed.max()
     h = pd.Timedelta(horizon) if horizon is not None else (last - closed.min()) / 3
     t0 = (last - h).normalize()
     features = pair_features(eco, as_of=t0)
@@ -237,19 +356,56 @@ def _precision_at(scores: np.ndarray, labels: np.ndarray, k: int) -> float:
     return float(labels[order].mean()) if len(order) else float("nan")
 
 
-def evaluate_pairings(eco, *, cutoff=None, horizon=None, k: tuple[int, ...] = (10, 25),
-                      C: float = 0.1) -> pd.DataFrame:
+@dataclass
+class PairingEvaluation:
+    """What :func:`evaluate_pairings` found: one row of scores per method, the
+    split's dates and counts, and whether the ranker beat every topological score.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> result = evaluate_pairings(load_bundle("fixtures/it_ecosystem"), k=(10,))
+    >>> sorted(result.split)[:2]
+    ['cutoff', 'end']
+    """
+
+    scores: pd.DataFrame
+    split: dict
+    beats_best_baseline: bool
+
+
+def evaluate_pairings(eco: Ecosystem, *, cutoff: AsOf = None, horizon=None,
+                      k: tuple[int, ...] = (10, 25), C: float = 0.1) -> PairingEvaluation:
     """ROC-AUC, average precision and precision@k on the test period of
     :func:`temporal_split`, for the ranker, the ranker without pair history
     (``ranker_structure_only``), the fit-free heuristic and every topological
-    score. One row per method, ranker first, then best ROC-AUC first.
-    ``frame.attrs`` holds the split's dates and counts, and
-    ``beats_best_baseline``: whether the ranker's ROC-AUC beats every
-    topological score's.
+    score.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    cutoff : str, date or None
+        As for :func:`temporal_split`.
+    horizon : str or pandas.Timedelta, optional
+        As for :func:`temporal_split`.
+    k : tuple of int, default (10, 25)
+        The precision@k cut-offs.
+    C : float, default 0.1
+        Inverse regularisation strength of the ranker.
+
+    Returns
+    -------
+    PairingEvaluation
+        ``scores``: ``method, roc_auc, average_precision, precision_at_<k>``,
+        ranker first, then best ROC-AUC first; ``split``: the split's dates and
+        counts; ``beats_best_baseline``.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
-    >>> report = evaluate_pairings(load_bundle("fixtures/manufacturing"), k=(10,))
-    >>> list(report.columns)
+    >>> result = evaluate_pairings(load_bundle("fixtures/manufacturing"), k=(10,))
+    >>> list(result.scores.columns)
     ['method', 'roc_auc', 'average_precision', 'precision_at_10']
     """
     split = temporal_split(eco, cutoff=cutoff, horizon=horizon)
@@ -270,5 +426,4 @@ def evaluate_pairings(eco, *, cutoff=None, horizon=None, k: tuple[int, ...] = (1
     report = pd.concat([report.iloc[:1], report.iloc[1:].sort_values("roc_auc", ascending=False)],
                        ignore_index=True)
     best = report.loc[report["method"].isin(SCORES), "roc_auc"].max()
-    report.attrs.update(split.to_dict(), beats_best_baseline=bool(report.at[0, "roc_auc"] > best))
-    return report
+    return PairingEvaluation(report, split.to_dict(), bool(report.at[0, "roc_auc"] > best))

@@ -24,8 +24,8 @@ The supervised ranker and its temporal evaluation live in
 >>> from ecograph import load_bundle
 >>> eco = load_bundle("fixtures/it_ecosystem")
 >>> top = suggest_pairings(eco, top=3)
->>> list(top.columns[:4])
-['a', 'b', 'score', 'status']
+>>> list(top.columns[:6])
+['a', 'b', 'a_name', 'b_name', 'score', 'status']
 """
 
 from __future__ import annotations
@@ -37,11 +37,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..dates import AsOf, in_force, on_or_before, timestamp
+from ..ecosystem import Ecosystem
 from ..errors import ParameterError
-from ..graphs import igraph_from_edges
-from ._common import edge_array, node_attributes, node_ids, twin
+from ..ties import partner_accounts
+from ..twins import edge_array, igraph_from_edges, node_table, twin
+from ._common import node_ids
 from .activity import partner_activity
-from .communities import _run
+from .communities import membership
 
 __all__ = ["account_mapping", "shared_accounts", "link_scores", "pair_features",
            "heuristic_score", "suggest_pairings", "SCORES"]
@@ -74,15 +77,6 @@ class _Accounts:
         return ((self.customers + self.open) > 0).astype(np.float64).tocsr()
 
 
-def _as_of(eco, as_of) -> pd.Timestamp:
-    if as_of is not None:
-        return pd.Timestamp(as_of)
-    dates = [eco.deals["registered"].max(), eco.deals["closed"].max(),
-             eco.relationships["start"].max()]
-    known = [d for d in dates if pd.notna(d)]
-    return (max(known) if known else pd.Timestamp("2000-01-01")) + pd.Timedelta(days=1)
-
-
 def _matrix(rows: pd.Index, cols: pd.Index, r, c) -> sp.csr_matrix:
     i, j = rows.get_indexer(r), cols.get_indexer(c)
     keep = (i >= 0) & (j >= 0)
@@ -91,22 +85,18 @@ def _matrix(rows: pd.Index, cols: pd.Index, r, c) -> sp.csr_matrix:
     return m
 
 
-def _accounts(eco, as_of=None) -> _Accounts:
-    """What every partner held at ``as_of`` (default: after the last dated event)."""
-    t = _as_of(eco, as_of)
+def _accounts(eco: Ecosystem, as_of: AsOf = None) -> _Accounts:
+    """What every partner held at the end of day ``as_of`` (default: the reference date)."""
+    t = timestamp(as_of) if as_of is not None else eco.reference_date
     partners = pd.Index(eco.partners["id"])
     accounts = pd.Index(eco.customers["id"])
+    ties = partner_accounts(eco, as_of=t)
+    served = ties[ties["serves"]]
+    still_open = ties[ties["open_deals"] > 0]
     rel = eco.relationships
-    active = (rel["start"].isna() | (rel["start"] < t)) & (rel["end"].isna() | (rel["end"] >= t))
-    sells = rel[active & (rel["type"] == "sells_to")]
-    d = eco.deals[eco.deals["registered"] < t]
-    closed = d["closed"].notna() & (d["closed"] < t)
-    won = d[closed & (d["status"] == "won")]
-    still_open = d[~closed & (d["status"].isin(_OPEN) | d["closed"].notna())]
-    customers = _matrix(partners, accounts, pd.concat([sells["source"], won["partner"]]),
-                        pd.concat([sells["target"], won["customer"]]))
-    co = rel[active & (rel["type"] == "co_sells_with")]
-    cd = d[d["cosell_partner"].notna()]
+    co = rel[in_force(rel, t) & (rel["type"] == "co_sells_with")]
+    d = eco.deals
+    cd = d[on_or_before(d["registered"], t, missing=False) & d["cosell_partner"].notna()]
     a = pd.concat([co["source"], cd["partner"]])
     b = pd.concat([co["target"], cd["cosell_partner"]])
     cosold = _matrix(partners, partners, pd.concat([a, b]), pd.concat([b, a]))
@@ -114,7 +104,8 @@ def _accounts(eco, as_of=None) -> _Accounts:
     j = partners.get_indexer(pd.concat([cd["cosell_partner"], cd["partner"]]))
     keep = (i >= 0) & (j >= 0)
     deals = sp.csr_matrix((np.ones(int(keep.sum())), (i[keep], j[keep])), shape=cosold.shape)
-    return _Accounts(partners, accounts, customers,
+    return _Accounts(partners, accounts,
+                     _matrix(partners, accounts, served["partner"], served["customer"]),
                      _matrix(partners, accounts, still_open["partner"], still_open["customer"]),
                      (eco.customers["status"] == "prospect").to_numpy(), cosold, deals)
 
@@ -150,30 +141,59 @@ def _at(M: sp.spmatrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 # Account mapping
 
 
-def account_mapping(eco, *, as_of=None, counts_only: bool = True) -> pd.DataFrame:
+def account_mapping(eco: Ecosystem, *, as_of: AsOf = None, counts_only: bool = True) -> pd.DataFrame:
     """Overlap counts for every partner pair that overlaps at all.
 
-    Columns: ``a, b`` (``a < b``), ``shared_customers`` (accounts both sell to),
-    ``a_open_at_b_customers`` / ``b_open_at_a_customers`` (one's open deal
-    registrations at the other's customers: a warm introduction), and
-    ``shared_prospects`` (prospects both have open deals with). Sorted by
-    total overlap. Counts never name an account; with ``counts_only=False`` a
-    ``shared_customer_ids`` column lists the shared customers (``;``-separated).
+    Crossbeam-style account mapping: counts never name an account unless
+    ``counts_only=False``.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str, datetime.date, pandas.Timestamp or None, default None
+        The day (:mod:`ecograph.dates`); ``None``: the ecosystem's reference date.
+    counts_only : bool, default True
+        ``False`` adds a ``shared_customer_ids`` column listing the shared
+        customers (``;``-separated).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``a, b`` (``a`` before ``b`` in the partners table), ``a_name,
+        b_name``, ``shared_customers`` (accounts both serve),
+        ``a_open_at_b_customers`` / ``b_open_at_a_customers`` (one's open deal
+        registrations at the other's customers: a warm introduction), and
+        ``shared_prospects`` (prospects both have open deals with), plus
+        ``shared_customer_ids`` when ``counts_only=False``. Sorted by total
+        overlap, highest first.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> m = account_mapping(load_bundle("fixtures/it_ecosystem"))
     >>> int(m["shared_customers"].max()) >= 15
     True
+    >>> m.columns.tolist()[4:]
+    ['shared_customers', 'a_open_at_b_customers', 'b_open_at_a_customers', 'shared_prospects']
     """
     acc = _accounts(eco, as_of)
     i, j = _pairs(acc.any @ acc.any.T)
-    frame = pd.DataFrame({"a": acc.partners[i], "b": acc.partners[j], **_overlaps(acc, i, j)})
-    frame = frame[frame.iloc[:, 2:].sum(axis=1) > 0]
-    total = frame.iloc[:, 2:].sum(axis=1).to_numpy()
-    frame = frame.iloc[np.argsort(-total, kind="stable")].reset_index(drop=True)
+    counts = pd.DataFrame(_overlaps(acc, i, j))
+    total = counts.sum(axis=1).to_numpy()
+    frame = pd.concat([_pair_keys(eco, acc.partners[i], acc.partners[j]), counts], axis=1)
+    frame = frame[total > 0]
+    frame = frame.iloc[np.argsort(-total[total > 0], kind="stable")].reset_index(drop=True)
     if not counts_only:
         frame["shared_customer_ids"] = _shared_ids(acc, frame["a"], frame["b"])
     return frame
+
+
+def _pair_keys(eco: Ecosystem, a, b) -> pd.DataFrame:
+    """``a, b, a_name, b_name`` of partner pairs."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    return pd.DataFrame({"a": a, "b": b, "a_name": eco.names(a).to_numpy(),
+                         "b_name": eco.names(b).to_numpy()})
 
 
 def _overlaps(acc: _Accounts, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
@@ -199,16 +219,42 @@ def _shared_ids(acc: _Accounts, a: pd.Series, b: pd.Series) -> list[str]:
             ["ids"].fillna("").tolist())
 
 
-def shared_accounts(eco, a: str, b: str, *, as_of=None) -> pd.DataFrame:
-    """The accounts behind the overlap of partners ``a`` and ``b``: one row per
-    account either works, with ``a_customer``, ``b_customer``, ``a_open``,
-    ``b_open`` flags, the account's ``status``, ``segment``, ``region`` and
-    ``needs``. Only accounts where both appear are listed.
+def shared_accounts(eco: Ecosystem, a: str, b: str, *, as_of: AsOf = None) -> pd.DataFrame:
+    """The accounts behind the overlap of partners ``a`` and ``b``.
 
+    An account is listed when both partners work it (serve it or have an open
+    deal registration there).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    a, b : str
+        The two partner ids.
+    as_of : str, datetime.date, pandas.Timestamp or None, default None
+        The day (:mod:`ecograph.dates`); ``None``: the ecosystem's reference date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account either works, with ``a_customer``, ``b_customer``,
+        ``a_open``, ``b_open`` flags, the account's ``id``, ``name``,
+        ``status``, ``segment``, ``region`` and ``needs``. Only accounts where
+        both appear are listed; in the order of the ``customers`` table.
+
+    Raises
+    ------
+    ParameterError
+        When ``a`` or ``b`` is not a partner.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/it_ecosystem")
     >>> len(shared_accounts(eco, "P00015", "P00024")) >= 15
     True
+    >>> shared_accounts(eco, "P00015", "P00024").columns.tolist()[6:]
+    ['a_customer', 'a_open', 'b_customer', 'b_open']
     """
     acc = _accounts(eco, as_of)
     idx = acc.partners.get_indexer([a, b])
@@ -231,8 +277,8 @@ def shared_accounts(eco, a: str, b: str, *, as_of=None) -> pd.DataFrame:
 
 def _sides(G: nx.Graph, nodes) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the paired side and of the other side in twin order."""
-    attrs = node_attributes(G)
-    ids = node_ids(G)
+    attrs = node_table(G)
+    ids = attrs["id"]
     if nodes is not None:
         left = ids.isin(list(nodes)).to_numpy()
     elif "kind" in attrs:
@@ -248,7 +294,7 @@ def _sides(G: nx.Graph, nodes) -> tuple[np.ndarray, np.ndarray]:
 def _biadjacency(G: nx.Graph, left: np.ndarray, right: np.ndarray,
                  weight: str | None) -> sp.csr_matrix:
     g = twin(G)
-    e = edge_array(g)
+    e = edge_array(G)
     w = (np.asarray(g.es[weight], dtype=float) if weight and weight in g.es.attributes()
          else np.ones(len(e)))
     w = np.where(np.isnan(w), 1.0, w)
@@ -308,28 +354,71 @@ def link_scores(G: nx.Graph, *, nodes=None, weight: str | None = None,
     """Link-prediction scores between every pair of nodes on one side of a
     bipartite graph that share at least one neighbour.
 
-    The paired side is ``nodes``, else nodes with ``kind="partner"``, else
-    ``bipartite=0``. Columns: ``a, b, common_neighbors, jaccard, adamic_adar,
-    resource_allocation`` and, with ``community`` (a frame from
-    :func:`~ecograph.analysis.communities.detect_communities`, a Series or a
-    dict covering every node), ``cn_soundarajan_hopcroft`` and
-    ``ra_soundarajan_hopcroft``. Unweighted they equal NetworkX's
-    ``link_prediction`` functions on ``G``; with ``weight`` each shared
-    neighbour counts ``√(w_a·w_b)`` instead of 1 (Jaccard stays unweighted).
-    Sorted by Adamic–Adar.
+    Unweighted they equal NetworkX's ``link_prediction`` functions on ``G``;
+    with ``weight`` each shared neighbour counts ``√(w_a·w_b)`` instead of 1
+    (Jaccard stays unweighted).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        A bipartite graph (e.g. partners and the accounts they work).
+    nodes : iterable or None, default None
+        The paired side; ``None``: nodes with ``kind="partner"``, else ``bipartite=0``.
+    weight : str or None, default None
+        Edge attribute of tie weights (missing values count 1); ``None``: unweighted.
+    community : pandas.DataFrame, pandas.Series, dict or None, default None
+        Every node's community (a frame from
+        :func:`~ecograph.analysis.communities.detect_communities`, a Series or
+        a dict covering every node); adds the Soundarajan–Hopcroft scores.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``a, b`` (with ``a_name, b_name`` when nodes have names),
+        ``common_neighbors, jaccard, adamic_adar, resource_allocation`` and,
+        with ``community``, ``cn_soundarajan_hopcroft`` and
+        ``ra_soundarajan_hopcroft``. Sorted by Adamic–Adar, highest first.
+
+    Raises
+    ------
+    ParameterError
+        When there are no nodes to pair, or ``community`` misses a node of ``G``.
+
+    References
+    ----------
+    .. [1] D. Liben-Nowell and J. Kleinberg, "The link-prediction problem for
+       social networks", JASIST 58(7):1019--1031, 2007.
+    .. [2] P. Jaccard, "Étude comparative de la distribution florale dans une
+       portion des Alpes et du Jura", Bull. Soc. Vaudoise Sci. Nat. 37:547--579, 1901.
+    .. [3] L. A. Adamic and E. Adar, "Friends and neighbors on the Web",
+       Social Networks 25(3):211--230, 2003.
+    .. [4] T. Zhou, L. Lü and Y.-C. Zhang, "Predicting missing links via local
+       information", Eur. Phys. J. B 71:623--630, 2009.
+    .. [5] S. Soundarajan and J. Hopcroft, "Using community information to
+       improve the precision of link prediction methods", WWW '12 Companion,
+       607--608, 2012.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> G = nx.Graph([("p1", "c1"), ("p2", "c1"), ("p2", "c2"), ("p3", "c2"), ("p1", "c3")])
     >>> link_scores(G, nodes=["p1", "p2", "p3"])[["a", "b", "common_neighbors"]].values.tolist()
     [['p1', 'p2', 1.0], ['p2', 'p3', 1.0]]
+    >>> comm = {"p1": 0, "p2": 0, "c1": 0, "c3": 0, "p3": 1, "c2": 1}
+    >>> link_scores(G, nodes=["p1", "p2", "p3"], community=comm)["ra_soundarajan_hopcroft"].tolist()
+    [0.5, 0.0]
     """
     left, right = _sides(G, nodes)
     B = _biadjacency(G, left, right, weight)
     codes = _community_codes(G, community) if community is not None else None
     s = _scores(B, None if codes is None else codes[left], None if codes is None else codes[right],
                 weighted=weight is not None)
-    ids = node_ids(G).to_numpy()
-    frame = pd.DataFrame({"a": ids[left][s.pop("i")], "b": ids[left][s.pop("j")], **s})
+    nodes = node_table(G)
+    i, j = left[s.pop("i")], left[s.pop("j")]
+    frame = pd.DataFrame({"a": nodes["id"].to_numpy()[i], "b": nodes["id"].to_numpy()[j]})
+    if "name" in nodes:
+        frame["a_name"], frame["b_name"] = nodes["name"].to_numpy()[i], nodes["name"].to_numpy()[j]
+    frame = pd.concat([frame, pd.DataFrame(s)], axis=1)
     return frame.sort_values("adamic_adar", ascending=False, kind="stable", ignore_index=True)
 
 
@@ -347,22 +436,51 @@ def _capability_matrix(values: pd.Series, caps: pd.Index) -> np.ndarray:
     return out
 
 
-def pair_features(eco, *, as_of=None, communities: pd.DataFrame | None = None,
+def pair_features(eco: Ecosystem, *, as_of: AsOf = None, communities: pd.DataFrame | None = None,
                   seed: int = 0) -> pd.DataFrame:
     """Every partner pair that works at least one common account, with the
     evidence for pairing them, computed from what was known at ``as_of``.
 
-    Columns: ``a, b``; the :func:`account_mapping` counts; the topological
-    :data:`SCORES` on the partner × account graph; ``need_share_complementary``
-    (share of the shared accounts' needs that exactly one of the two covers),
-    ``need_share_covered`` (share the two cover together),
-    ``capability_overlap`` (Jaccard of their capabilities), ``region_overlap``,
-    ``segment_overlap`` (overlap of their customers'
-    segment mix), ``shared_regions`` (count), ``same_community`` with ``community_a/b`` (Leiden on the
-    partner × account graph, or ``communities``), ``cosells`` (a co-sell
-    relationship or co-sold deal already exists) and ``cosold_deals`` (deals
-    the pair registered together). Unsorted.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str, datetime.date, pandas.Timestamp or None, default None
+        The day (:mod:`ecograph.dates`); ``None``: the ecosystem's reference date.
+    communities : pandas.DataFrame or None, default None
+        ``id, community`` of partners and accounts; ``None``: Leiden on the
+        partner × account graph as of the day. Nodes it lacks get community -1.
+    seed : int, default 0
+        Seed of the Leiden run (when ``communities`` is ``None``).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``a, b, a_name, b_name``; the :func:`account_mapping` counts; the topological
+        :data:`SCORES` on the partner × account graph; ``need_share_complementary``
+        (share of the shared accounts' needs that exactly one of the two covers),
+        ``need_share_covered`` (share the two cover together),
+        ``capability_overlap`` (Jaccard of their capabilities), ``region_overlap``
+        (Jaccard of their regions), ``segment_overlap`` (overlap of their customers'
+        segment mix), ``shared_regions`` (count), ``same_community`` with ``community_a/b`` (Leiden on
+        the partner × account graph, or ``communities``), ``cosells`` (a co-sell
+        relationship or co-sold deal already exists) and ``cosold_deals`` (deals
+        the pair registered together). Unsorted.
+
+    References
+    ----------
+    .. [1] L. A. Adamic and E. Adar, "Friends and neighbors on the Web",
+       Social Networks 25(3):211--230, 2003.
+    .. [2] T. Zhou, L. Lü and Y.-C. Zhang, "Predicting missing links via local
+       information", Eur. Phys. J. B 71:623--630, 2009.
+    .. [3] S. Soundarajan and J. Hopcroft, "Using community information to
+       improve the precision of link prediction methods", WWW '12 Companion,
+       607--608, 2012.
+    .. [4] V. A. Traag, L. Waltman and N. J. van Eck, "From Louvain to Leiden:
+       guaranteeing well-connected communities", Scientific Reports 9, 5233, 2019.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> f = pair_features(load_bundle("fixtures/it_ecosystem"), as_of="2025-06-30")
     >>> bool((f["a"] < f["b"]).all()) and bool(f["jaccard"].between(0, 1).all())
@@ -371,7 +489,7 @@ def pair_features(eco, *, as_of=None, communities: pd.DataFrame | None = None,
     return _pair_features(eco, _accounts(eco, as_of), communities, seed)
 
 
-def _pair_features(eco, acc: _Accounts, communities: pd.DataFrame | None,
+def _pair_features(eco: Ecosystem, acc: _Accounts, communities: pd.DataFrame | None,
                    seed: int) -> pd.DataFrame:
     A = acc.any
     n_p = len(acc.partners)
@@ -379,14 +497,15 @@ def _pair_features(eco, acc: _Accounts, communities: pd.DataFrame | None,
     if communities is None:
         r, c = A.nonzero()
         g = igraph_from_edges(n_p + len(acc.accounts), np.column_stack([r, c + n_p]), directed=False)
-        labels = np.asarray(_run(g, None, "leiden", 1.0, seed), dtype=np.int64)
+        labels = membership(g, seed=seed)
     else:
         ids = np.concatenate([acc.partners.to_numpy(), acc.accounts.to_numpy()])
         labels = pd.Series(ids).map(communities.set_index("id")["community"]).fillna(-1)
         labels = labels.to_numpy(dtype=np.int64)
     s = _scores(A, labels[:n_p], labels[n_p:])
     i, j = s.pop("i"), s.pop("j")
-    frame = pd.DataFrame({"a": acc.partners[i], "b": acc.partners[j], **_overlaps(acc, i, j)})
+    frame = pd.concat([_pair_keys(eco, acc.partners[i], acc.partners[j]),
+                       pd.DataFrame(_overlaps(acc, i, j))], axis=1)
     for name, values in s.items():
         frame[name] = values
     frame = frame.assign(**_complementarity(eco, acc, A, i, j))
@@ -397,7 +516,7 @@ def _pair_features(eco, acc: _Accounts, communities: pd.DataFrame | None,
     return frame
 
 
-def _complementarity(eco, acc: _Accounts, A: sp.csr_matrix, i, j) -> dict:
+def _complementarity(eco: Ecosystem, acc: _Accounts, A: sp.csr_matrix, i, j) -> dict:
     caps = pd.Index(eco.capabilities["id"])
     partners = eco.partners.set_index("id").loc[acc.partners]
     K = _capability_matrix(partners["capabilities"], caps)
@@ -435,9 +554,28 @@ def _complementarity(eco, acc: _Accounts, A: sp.csr_matrix, i, j) -> dict:
 
 def heuristic_score(features: pd.DataFrame) -> np.ndarray:
     """The fit-free suggestion score: Adamic–Adar on shared accounts, boosted by
-    complementary needs and shared regions:
+    complementary needs and shared regions.
+
     ``adamic_adar · (1 + need_share_complementary) · (1 + region_overlap)``.
 
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Pair features with ``adamic_adar``, ``need_share_complementary`` and
+        ``region_overlap`` columns, as from :func:`pair_features`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per row of ``features``.
+
+    References
+    ----------
+    .. [1] L. A. Adamic and E. Adar, "Friends and neighbors on the Web",
+       Social Networks 25(3):211--230, 2003.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> heuristic_score(pd.DataFrame({"adamic_adar": [2.0], "need_share_complementary": [0.5],
     ...                               "region_overlap": [1.0]})).tolist()
@@ -447,20 +585,54 @@ def heuristic_score(features: pd.DataFrame) -> np.ndarray:
             * (1 + features["region_overlap"].to_numpy()))
 
 
-def suggest_pairings(eco, *, top: int | None = 20, as_of=None, counts_only: bool = False,
+def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None,
+                     counts_only: bool = False,
                      include_existing: bool = False, ranker=None) -> pd.DataFrame:
     """Partner pairs that should co-sell, best first, each with its why.
 
     ``score`` is ``ranker.predict_proba`` when a fitted
     :class:`~ecograph.analysis.cosell_ranker.CosellRanker` is given, else
-    :func:`heuristic_score`. Pairs that already co-sell are left out unless
-    ``include_existing`` (then ``status`` says ``co-selling`` or ``new``).
-    Columns: ``a, b, score, status, rank, why`` then the evidence:
-    overlap counts, ``complementary_capabilities`` (``a: …; b: …``), shared
-    regions, the community relation and every feature of
-    :func:`pair_features`. With ``counts_only`` no account is ever named; else
-    ``example_accounts`` names up to five shared customers.
+    :func:`heuristic_score`.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    top : int or None, default 20
+        Pairs to return at most; ``None``: all.
+    as_of : str, datetime.date, pandas.Timestamp or None, default None
+        The day (:mod:`ecograph.dates`); ``None``: the ecosystem's reference date.
+    counts_only : bool, default False
+        With ``counts_only`` no account is ever named; else
+        ``example_accounts`` names up to five shared customers.
+    include_existing : bool, default False
+        Pairs that already co-sell are left out unless ``include_existing``
+        (then ``status`` says ``co-selling`` or ``new``).
+    ranker : CosellRanker or None, default None
+        A fitted :class:`~ecograph.analysis.cosell_ranker.CosellRanker`;
+        ``None``: :func:`heuristic_score`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``a, b, a_name, b_name, score, status, rank, why`` then the evidence:
+        overlap counts, ``complementary_capabilities`` (``a: …; b: …``), shared
+        regions (``regions_in_common``), the community relation and every feature of
+        :func:`pair_features`, then ``example_accounts`` unless ``counts_only``.
+        Sorted by score (then shared customers), highest first.
+
+    Raises
+    ------
+    ParameterError
+        When ``top`` is less than 1.
+
+    References
+    ----------
+    .. [1] L. A. Adamic and E. Adar, "Friends and neighbors on the Web",
+       Social Networks 25(3):211--230, 2003.
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> top = suggest_pairings(load_bundle("fixtures/it_ecosystem"), top=5)
     >>> top["status"].unique().tolist()
@@ -472,23 +644,23 @@ def suggest_pairings(eco, *, top: int | None = 20, as_of=None, counts_only: bool
     f = _pair_features(eco, acc, None, 0)
     score = (heuristic_score(f) if ranker is None
              else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
-    f.insert(2, "score", score)
-    f.insert(3, "status", np.where(f["cosells"], "co-selling", "new"))
+    f.insert(4, "score", score)
+    f.insert(5, "status", np.where(f["cosells"], "co-selling", "new"))
     if not include_existing:
         f = f[~f["cosells"]]
     f = f.sort_values(["score", "shared_customers"], ascending=False, kind="stable")
     f = f.head(top) if top is not None else f
     f = f.reset_index(drop=True)
-    f.insert(4, "rank", np.arange(1, len(f) + 1))
-    f.insert(5, "complementary_capabilities", _complementary_names(eco, f))
-    f.insert(6, "regions_in_common", _common_regions(eco, f))
-    f.insert(5, "why", _why(f))
+    f.insert(6, "rank", np.arange(1, len(f) + 1))
+    f.insert(7, "complementary_capabilities", _complementary_names(eco, f))
+    f.insert(8, "regions_in_common", _common_regions(eco, f))
+    f.insert(7, "why", _why(f))
     if not counts_only and len(f):
         f["example_accounts"] = [";".join(x.split(";")[:5]) for x in _shared_ids(acc, f["a"], f["b"])]
     return f
 
 
-def _complementary_names(eco, f: pd.DataFrame) -> list[str]:
+def _complementary_names(eco: Ecosystem, f: pd.DataFrame) -> list[str]:
     caps = eco.partners.set_index("id")["capabilities"]
     out = []
     for a, b in zip(f["a"], f["b"], strict=True):  # only the rows shown
@@ -497,7 +669,7 @@ def _complementary_names(eco, f: pd.DataFrame) -> list[str]:
     return out
 
 
-def _common_regions(eco, f: pd.DataFrame) -> list[str]:
+def _common_regions(eco: Ecosystem, f: pd.DataFrame) -> list[str]:
     regions = eco.partners.set_index("id")["regions"]
     return [", ".join(sorted(set(regions[a]) & set(regions[b])))  # only the rows shown
             for a, b in zip(f["a"], f["b"], strict=True)]

@@ -38,6 +38,7 @@ import pandas as pd
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..frames import isin
+from ..ties import partner_accounts
 from ._common import check_choice
 from .activity import partner_activity
 
@@ -67,7 +68,7 @@ def _performance(eco: Ecosystem, performance: str) -> pd.Series:
     ids = pd.Index(eco.partners["id"])
     if performance == "uniform":
         return pd.Series(1.0, index=ids)
-    return partner_activity(eco).set_index("partner")["win_rate"].reindex(ids)
+    return partner_activity(eco).set_index("id")["win_rate"].reindex(ids)
 
 
 def _holdings(eco: Ecosystem) -> pd.DataFrame:
@@ -85,14 +86,12 @@ def _presence(eco: Ecosystem) -> pd.DataFrame:
 
 
 def _sold(eco: Ecosystem) -> pd.DataFrame:
-    """``id, customer, region, segment``: who sells to whom (deals and ``sells_to``)."""
-    rel = eco.relationships
-    rel = rel.loc[rel["type"] == "sells_to", ["source", "target"]]
-    pairs = pd.concat([eco.deals[["partner", "customer"]],
-                       rel.set_axis(["partner", "customer"], axis=1)]).drop_duplicates()
+    """``id, customer, region, segment``: the customers each partner serves
+    (:func:`~ecograph.ties.partner_accounts`)."""
+    ties = partner_accounts(eco)
+    pairs = ties.loc[ties["serves"], ["partner", "customer"]]
     accounts = eco.customers[["id", "region", "segment"]].rename(columns={"id": "customer"})
-    pairs = pairs.merge(accounts, on="customer").rename(columns={"partner": "id"})
-    return pairs[isin(pairs["id"], eco.partners["id"])]
+    return pairs.merge(accounts, on="customer").rename(columns={"partner": "id"})
 
 
 def _demand(eco: Ecosystem) -> pd.DataFrame:
@@ -128,13 +127,35 @@ def _supply(eco: Ecosystem, weights: pd.Series) -> pd.DataFrame:
 def coverage_matrix(eco: Ecosystem, *, k: int = 2, performance: str = "win_rate") -> pd.DataFrame:
     """Demand against supply for every region × segment × capability cell with demand.
 
-    Returns ``region, segment, capability, customers, prospects,
-    open_opportunities, deal_value, demand, able_partners, certified_partners,
-    weighted_supply, fragile, gap, gap_score``, worst first (``gap_score``,
-    then ``deal_value``). ``demand = customers + prospects +
-    open_opportunities``; ``fragile`` is ``able_partners < k``, ``gap`` is
-    ``able_partners == 0``. ``frame.attrs`` holds ``k`` and ``performance``.
+    Demand, supply, performance weights and ``gap_score`` are defined in the
+    module docstring.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    k : int, default 2
+        The redundancy wanted: a cell served by fewer than ``k`` partners is ``fragile``.
+    performance : {"win_rate", "uniform"}, default "win_rate"
+        How partners are weighted in ``weighted_supply``: smoothed win rate, or 1 each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, segment, capability, customers, prospects,
+        open_opportunities, deal_value, demand, able_partners, certified_partners,
+        weighted_supply, fragile, gap, gap_score``, worst first (``gap_score``,
+        then ``deal_value``). ``demand = customers + prospects +
+        open_opportunities``; ``fragile`` is ``able_partners < k``, ``gap`` is
+        ``able_partners == 0``.
+
+    Raises
+    ------
+    ParameterError
+        When ``k`` is not an integer ≥ 1 or ``performance`` is unknown.
+
+    Examples
+    --------
     >>> import ecograph
     >>> eco = ecograph.load_bundle("fixtures/manufacturing")
     >>> cells = coverage_matrix(eco, k=2)
@@ -157,25 +178,44 @@ def coverage_matrix(eco: Ecosystem, *, k: int = 2, performance: str = "win_rate"
     cells = cells.sort_values(["gap_score", "deal_value", *_CELL],
                               ascending=[False, False, True, True, True], kind="stable",
                               ignore_index=True)
-    cells.attrs.update(k=k, performance=performance)
     return cells
 
 
 def partner_type_gaps(eco: Ecosystem, *, min_customers: int = 20) -> pd.DataFrame:
     """Partner types a region has fewer of than its customers call for.
 
-    Each partner's *segment mix* is the share of the customers it sells to
-    (deals and ``sells_to``) in each segment; partners who sold nothing take
+    Each partner's *segment mix* is the share of the customers it serves
+    (:func:`~ecograph.ties.partner_accounts`) in each segment; partners who sold nothing take
     their type's average mix. Ecosystem-wide, type ``t`` supplies
     ``rate[t, s] = Σ regions served × mix[s] / customers in segment s``
     partner-regions per customer of segment ``s``; a region is expected to
     hold ``expected = Σ_s customers[region, s] × rate[t, s]`` partners of type
     ``t``. ``shortfall = expected − partners`` (negative: a surplus).
 
-    Returns ``region, partner_type, partners, customers, top_segment,
-    top_segment_customers, expected, shortfall`` for regions with at least
-    ``min_customers`` customers (status ``customer``), largest shortfall first.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    min_customers : int, default 20
+        Regions with fewer customers (status ``customer``) are left out.
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, partner_type, partners, customers, top_segment,
+        top_segment_customers, expected, shortfall`` for regions with at least
+        ``min_customers`` customers (status ``customer``), largest shortfall first.
+        ``partners`` counts partners of the type serving the region;
+        ``top_segment`` is the segment contributing most to ``expected`` (``None``
+        when nothing does) and ``top_segment_customers`` the region's customers in it.
+
+    Raises
+    ------
+    ParameterError
+        When ``min_customers`` is not an integer ≥ 0.
+
+    Examples
+    --------
     >>> import ecograph
     >>> eco = ecograph.load_bundle("fixtures/it_ecosystem")
     >>> gaps = partner_type_gaps(eco)
@@ -231,8 +271,8 @@ def nearest_fixes(eco: Ecosystem, gaps: pd.DataFrame | None = None, *, top: int 
     partners serving the region who lack the capability (``add_capability``)
     and partners holding it who do not serve the region (``extend_region``),
     scored ``performance × (1 + experience)``; ``experience`` counts the
-    accounts of the gap's segment the partner sells to (deals and
-    ``sells_to``) — in the region for ``add_capability``, anywhere for
+    accounts of the gap's segment the partner serves (a ``sells_to``
+    relationship or a won deal) — in the region for ``add_capability``, anywhere for
     ``extend_region`` — and must reach ``min_experience``. The best ``top`` of
     each kind are kept (``rank`` 1 = best within the gap and kind). A gap
     with no candidate gets one ``recruit`` row: a ``partner_type`` (the most
@@ -241,10 +281,37 @@ def nearest_fixes(eco: Ecosystem, gaps: pd.DataFrame | None = None, *, top: int 
     the capability; else overall) and ``capabilities`` (the gap's plus the two
     its accounts most often need with it).
 
-    Returns ``region, segment, capability, fix, rank, partner, partner_type,
-    score, experience, capabilities, why`` in the order of ``gaps``;
-    ``capabilities`` is what the partner would hold after the fix.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    gaps : pandas.DataFrame or None, default None
+        Cells to fix, with ``region, segment, capability`` columns; ``None``: the
+        ``gap`` rows of :func:`coverage_matrix` (``k=2``), worst first.
+    top : int, default 3
+        Candidates kept per gap and kind of fix.
+    min_experience : int, default 0
+        The fewest accounts of the gap's segment a candidate must serve.
+    performance : {"win_rate", "uniform"}, default "win_rate"
+        The partner weight in ``score`` (and in the default ``gaps``).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, segment, capability, fix, rank, partner, partner_name,
+        partner_type, score, experience, capabilities, why`` in the order of ``gaps``
+        (within a gap: ``add_capability``, ``extend_region``, then ``recruit``);
+        ``capabilities`` is what the partner would hold after the fix. A
+        ``recruit`` row has no ``partner`` and no ``score``.
+
+    Raises
+    ------
+    ParameterError
+        When ``top`` is not an integer ≥ 1, ``min_experience`` not one ≥ 0,
+        ``performance`` is unknown, or ``gaps`` lacks the cell columns.
+
+    Examples
+    --------
     >>> import ecograph
     >>> eco = ecograph.load_bundle("fixtures/it_ecosystem")
     >>> fixes = nearest_fixes(eco, top=2)
@@ -274,7 +341,7 @@ def nearest_fixes(eco: Ecosystem, gaps: pd.DataFrame | None = None, *, top: int 
                             ascending=[True, True, False, False, True], kind="stable")
     cand["rank"] = cand.groupby(["order", "fix"]).cumcount() + 1
     cand = cand[cand["rank"] <= top]
-    cand["why"] = (cand["why"] + "; sells to " + cand["experience"].astype(str) + " "
+    cand["why"] = (cand["why"] + "; serves " + cand["experience"].astype(str) + " "
                    + cand["segment"] + " accounts" + cand["where"] + "; win rate "
                    + cand["performance"].round(2).astype(str))
     partners = eco.partners.set_index("id")
@@ -285,8 +352,9 @@ def nearest_fixes(eco: Ecosystem, gaps: pd.DataFrame | None = None, *, top: int 
     out = pd.concat([cand, recruits], ignore_index=True)
     out["fix_order"] = out["fix"].map({f: i for i, f in enumerate(FIXES)})
     out = out.sort_values(["order", "fix_order", "rank"], kind="stable", ignore_index=True)
-    out = out[[*_CELL, "fix", "rank", "partner", "partner_type", "score", "experience",
-               "capabilities", "why"]]
+    out["partner_name"] = eco.names(out["partner"]).to_numpy()
+    out = out[[*_CELL, "fix", "rank", "partner", "partner_name", "partner_type", "score",
+               "experience", "capabilities", "why"]]
     return out.astype({"rank": "int64", "score": "float64", "experience": "int64"})
 
 

@@ -1,13 +1,15 @@
 """MICMAC: which parties drive the ecosystem and which depend on it.
 
 Influence and dependence of each party, direct and through chains of ties,
-and its quadrant (influential, relay, dependent, autonomous); the method and
-its formulas are in ``docs/assessment.md``.
+and its quadrant (influential, relay, dependent, autonomous):
+:func:`micmac` on any graph, :func:`relationship_micmac` on an ecosystem's
+relationships. The method and its formulas are in ``docs/assessment.md``.
 
 >>> from ecograph import load_bundle
->>> m = micmac(load_bundle("fixtures/it_ecosystem"), kinds=("partner", "supplier", "company"))
->>> m.columns[:6].tolist()
-['id', 'influence', 'dependence', 'indirect_influence', 'indirect_dependence', 'quadrant']
+>>> m = relationship_micmac(load_bundle("fixtures/it_ecosystem"),
+...                         kinds=("partner", "supplier", "company"))
+>>> m.columns[:8].tolist()
+['id', 'name', 'kind', 'influence', 'dependence', 'indirect_influence', 'indirect_dependence', 'quadrant']
 """
 
 from __future__ import annotations
@@ -17,21 +19,123 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..dates import AsOf
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
-from ._common import adjacency, node_attributes, node_ids
+from ..twins import node_table
+from ._common import adjacency
 from .snapshots import in_force
 
-__all__ = ["micmac"]
+__all__ = ["micmac", "relationship_micmac"]
+
+_ORDER_BY = ["indirect_influence", "influence", "id"]
 
 
-def _relationship_matrix(eco: Ecosystem, kinds, weight: str | None) -> tuple[sp.csr_matrix, pd.DataFrame]:
-    rel = eco.relationships
-    parties = eco.parties[["id", "kind", "type"]]
+def micmac(G: nx.Graph, *, kinds: tuple[str, ...] | None = None, order: int = 3,
+           weight: str | None = None) -> pd.DataFrame:
+    """MICMAC influence and dependence of the nodes of a graph, direct and indirect.
+
+    ``M[i, j]`` is the edge from ``i`` to ``j`` (undirected edges both ways),
+    binary (parallel edges count once) unless ``weight`` names an edge
+    attribute to sum. Direct **influence** is the row sum of ``M``,
+    **dependence** the column sum. Indirect influence and dependence are the
+    row and column sums of ``M + M²/λ + … + M^order/λ^(order−1)`` with ``λ``
+    the largest row or column sum of ``M``, which bounds the growth of the
+    powers (repeated sparse matrix–vector products, never forming the powers).
+
+    ``quadrant`` (on the indirect values, ``high`` meaning above the median):
+    ``influential`` (high influence, low dependence), ``relay`` (both high),
+    ``dependent`` (low influence, high dependence), ``autonomous`` (both low).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any graph; a directed one says who influences whom.
+    kinds : tuple of str, optional
+        Keep only nodes whose ``kind`` attribute is one of these.
+    order : int, default 3
+        Longest chain of ties counted.
+    weight : str, optional
+        Edge attribute to sum instead of counting ties.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id`` (with ``name, kind`` when the nodes carry them), ``influence,
+        dependence, indirect_influence, indirect_dependence, quadrant``, then
+        ``type, region`` when known; most influential first (indirect, then
+        direct, then id).
+
+    References
+    ----------
+    .. [1] M. Godet, "From Anticipation to Action: a Handbook of Strategic
+       Prospective", UNESCO Publishing, 1994 (the MICMAC method).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
+    >>> m = micmac(G, order=2)
+    >>> m[["id", "indirect_influence", "quadrant"]].values.tolist()[:2]
+    [['a', 3.0, 'influential'], ['b', 1.5, 'influential']]
+    """
+    M = adjacency(G, weight=weight)
+    nodes = node_table(G)
+    if kinds is not None:
+        keep = nodes["kind"].isin(kinds).to_numpy() if "kind" in nodes else np.zeros(len(nodes), bool)
+        M = M[keep][:, keep]
+        nodes = nodes[keep].reset_index(drop=True)
+    scores = _scores(M.tocsr(), order, weight)
+    leading = [c for c in ("name", "kind") if c in nodes]
+    frame = pd.concat([nodes[["id", *leading]], scores,
+                       nodes.drop(columns=["id", *leading])], axis=1)
+    return frame.sort_values(_ORDER_BY, ascending=[False, False, True], ignore_index=True)
+
+
+def relationship_micmac(eco: Ecosystem, *, kinds: tuple[str, ...] | None = None, order: int = 3,
+                        weight: str | None = None, as_of: AsOf = None) -> pd.DataFrame:
+    """MICMAC influence and dependence of parties through their relationships.
+
+    ``M[i, j]`` is the relationship from ``i`` to ``j`` (source → target;
+    ``co_sells_with`` both ways) in force on ``as_of``, between parties of
+    ``kinds`` that take part in one. The scores are those of :func:`micmac`.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    kinds : tuple of str, optional
+        Party kinds to keep (``partner``, ``customer``, ``supplier``, ``company``).
+    order : int, default 3
+        Longest chain of ties counted.
+    weight : str, optional
+        A relationships column to sum (``weight``, ``volume``) instead of
+        counting ties.
+    as_of : str, date or None
+        The ecosystem as it stood at the end of this day
+        (:func:`~ecograph.analysis.snapshots.in_force`: relationships in force,
+        partners who had joined); ``None``: its reference date (ended
+        relationships left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, name, kind, influence, dependence, indirect_influence,
+        indirect_dependence, quadrant, type``; most influential first.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> m = relationship_micmac(load_bundle("fixtures/manufacturing"), kinds=("supplier", "company"))
+    >>> sorted(m["kind"].unique())
+    ['company', 'supplier']
+    """
+    live = in_force(eco, as_of)  # the ecosystem as it stood: ties in force, partners joined
+    rel = live.relationships
+    parties = live.parties[["id", "name", "kind", "type"]]
     if kinds is not None:
         parties = parties[parties["kind"].isin(kinds)]
-    keep = rel["source"].isin(parties["id"]) & rel["target"].isin(parties["id"])
-    rel = rel[keep]
+    rel = rel[rel["source"].isin(parties["id"]) & rel["target"].isin(parties["id"])]
     if weight is not None and weight not in rel.columns:
         raise ParameterError(f"weight must be a relationships column; got {weight!r}")
     w = np.ones(len(rel)) if weight is None else rel[weight].fillna(1.0).to_numpy(dtype=float)
@@ -42,60 +146,15 @@ def _relationship_matrix(eco: Ecosystem, kinds, weight: str | None) -> tuple[sp.
     nodes = parties[parties["id"].isin(np.concatenate([src, dst]))].reset_index(drop=True)
     index = pd.Index(nodes["id"])
     M = sp.csr_matrix((w, (index.get_indexer(src), index.get_indexer(dst))), shape=(len(index),) * 2)
-    return M, nodes
+    frame = pd.concat([nodes[["id", "name", "kind"]], _scores(M, order, weight), nodes[["type"]]],
+                      axis=1)
+    return frame.sort_values(_ORDER_BY, ascending=[False, False, True], ignore_index=True)
 
 
-def _graph_matrix(G: nx.Graph, kinds, weight: str | None) -> tuple[sp.csr_matrix, pd.DataFrame]:
-    M = adjacency(G, weight=weight)
-    nodes = pd.concat([node_ids(G).rename("id").reset_index(drop=True),
-                       node_attributes(G).reset_index(drop=True)], axis=1)
-    if kinds is not None:
-        keep = nodes["kind"].isin(kinds).to_numpy() if "kind" in nodes else np.zeros(len(nodes), bool)
-        M = M[keep][:, keep]
-        nodes = nodes[keep].reset_index(drop=True)
-    return M.tocsr(), nodes
-
-
-def micmac(data: Ecosystem | nx.Graph, *, kinds: tuple[str, ...] | None = None, order: int = 3,
-           weight: str | None = None, as_of=None) -> pd.DataFrame:
-    """MICMAC influence and dependence of parties, direct and indirect.
-
-    ``M[i, j]`` is the tie from ``i`` to ``j``: for an :class:`Ecosystem`, its
-    relationships in force at ``as_of`` (source → target; ``co_sells_with``
-    both ways), between parties of ``kinds`` (default: all) that take part in
-    one; for a NetworkX
-    graph, its edges (undirected edges both ways). Binary (parallel ties count
-    once) unless ``weight`` names an edge attribute / relationships column to
-    sum. Direct **influence** is the row sum of ``M``, **dependence** the column
-    sum. Indirect influence and dependence are the row and column sums of
-    ``M + M²/λ + … + M^order/λ^(order−1)`` with ``λ`` the largest row or column
-    sum of ``M``, which bounds the growth of the powers (computed as repeated
-    sparse matrix–vector products, never forming the powers).
-
-    ``quadrant`` (on the indirect values, ``high`` meaning above the median):
-    ``influential`` (high influence, low dependence), ``relay`` (both high),
-    ``dependent`` (low influence, high dependence), ``autonomous`` (both low).
-
-    Columns: ``id, influence, dependence, indirect_influence,
-    indirect_dependence, quadrant`` then ``kind, type`` when known; most
-    influential first (indirect, then direct, then id).
-
-    >>> import networkx as nx
-    >>> G = nx.DiGraph([("a", "b"), ("a", "c"), ("b", "c"), ("c", "d")])
-    >>> m = micmac(G, order=2)
-    >>> m[["id", "indirect_influence", "quadrant"]].values.tolist()[:2]
-    [['a', 3.0, 'influential'], ['b', 1.5, 'influential']]
-    """
+def _scores(M: sp.csr_matrix, order: int, weight: str | None) -> pd.DataFrame:
+    """Direct and indirect influence and dependence of each row of ``M``, and its quadrant."""
     if not isinstance(order, int | np.integer) or order < 1:
         raise ParameterError(f"order must be a whole number ≥ 1; got {order!r}")
-    if isinstance(data, Ecosystem):
-        M, nodes = _relationship_matrix(in_force(data, as_of), kinds, weight)
-    elif as_of is not None:
-        raise ParameterError("as_of applies to an Ecosystem; for a graph, build it from a snapshot")
-    elif isinstance(data, nx.Graph):
-        M, nodes = _graph_matrix(data, kinds, weight)
-    else:
-        raise ParameterError(f"data must be an Ecosystem or a NetworkX graph; got {type(data).__name__}")
     M = M.tocsr()
     M.sum_duplicates()
     M.setdiag(0)
@@ -115,10 +174,5 @@ def micmac(data: Ecosystem | nx.Graph, *, kinds: tuple[str, ...] | None = None, 
     hi_d = dep > (np.median(dep) if len(dep) else 0.0)
     quadrant = np.select([hi_i & ~hi_d, hi_i & hi_d, ~hi_i & hi_d], ["influential", "relay", "dependent"],
                          "autonomous")
-    frame = pd.DataFrame({"id": nodes["id"].to_numpy(), "influence": out_deg, "dependence": in_deg,
-                          "indirect_influence": infl, "indirect_dependence": dep, "quadrant": quadrant})
-    for c in ("kind", "type"):
-        if c in nodes:
-            frame[c] = nodes[c].to_numpy()
-    return frame.sort_values(["indirect_influence", "influence", "id"], ascending=[False, False, True],
-                             ignore_index=True)
+    return pd.DataFrame({"influence": out_deg, "dependence": in_deg, "indirect_influence": infl,
+                         "indirect_dependence": dep, "quadrant": quadrant})

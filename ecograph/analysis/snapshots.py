@@ -1,12 +1,13 @@
-"""The ecosystem as it stood on a date.
+"""The ecosystem as it stood at the end of a day.
 
-:func:`snapshot` keeps only what was known and in force at the start of a
-day; :func:`in_force` is what every analysis with an ``as_of`` option reads
-(without ``as_of``: the bundle as it stands, ended relationships left out).
+:func:`snapshot` keeps only what was known and in force at the end of day
+``as_of`` (:mod:`ecograph.dates`); :func:`in_force` is what every analysis
+with an ``as_of`` option reads (without ``as_of``: the ecosystem as of its
+reference date, ended relationships left out).
 
 >>> from ecograph import load_bundle
 >>> eco = load_bundle("fixtures/it_ecosystem")
->>> len(snapshot(eco, "2022-01-01").partners) < len(eco.partners)
+>>> len(snapshot(eco, "2021-12-31").partners) < len(eco.partners)
 True
 """
 
@@ -14,79 +15,94 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..dates import AsOf, after, on_or_before, timestamp
+from ..dates import in_force as relationships_in_force
 from ..ecosystem import Ecosystem
 from ..frames import isin
 
-__all__ = ["snapshot", "in_force", "reference_date"]
+__all__ = ["snapshot", "in_force"]
 
 
-def snapshot(eco: Ecosystem, as_of) -> Ecosystem:
-    """The ecosystem as it stood at the start of day ``as_of``: a new :class:`Ecosystem`.
+def snapshot(eco: Ecosystem, as_of: AsOf) -> Ecosystem:
+    """The ecosystem as it stood at the end of day ``as_of``: a new :class:`Ecosystem`.
 
-    Kept: partners who joined before ``as_of`` (or have no ``joined`` date);
-    relationships in force (started before it, not ended before it; later end
-    dates are blanked, they were not known yet); deals registered before it,
-    with won/lost deals that closed on or after it reset to ``approved`` and no
-    ``closed`` date; movements and audits dated before it. Rows naming a
-    partner who had not joined are dropped (a co-sell partner is blanked).
-    Customers, suppliers and the catalogue carry no dates and are kept whole.
+    Kept: partners who joined on or before ``as_of`` (or have no ``joined``
+    date); relationships in force on it (started on or before it, not ended
+    before it; later end dates are blanked, they were not known yet); deals
+    registered on or before it, with won/lost deals that closed after it
+    reset to ``approved`` and no ``closed`` date; movements and audits dated
+    on or before it. Rows naming a partner who had not joined are dropped (a
+    co-sell partner is blanked). Customers, suppliers and the catalogue carry
+    no dates and are kept whole.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str or date
+        The day.
+
+    Returns
+    -------
+    Ecosystem
+        A new ecosystem (its ``reference_date`` is at most ``as_of``).
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/it_ecosystem")
-    >>> mid = snapshot(eco, "2025-07-01")
-    >>> bool((mid.deals["registered"] < "2025-07-01").all()), len(mid.deals) < len(eco.deals)
+    >>> mid = snapshot(eco, "2025-06-30")
+    >>> bool((mid.deals["registered"] <= "2025-06-30").all()), len(mid.deals) < len(eco.deals)
     (True, True)
     """
-    t = pd.Timestamp(as_of)
+    t = timestamp(as_of)
     tables = dict(eco.tables)
     p = eco.partners
-    joined = p["joined"].isna() | (p["joined"] < t)
+    joined = on_or_before(p["joined"], t)
     gone = p.loc[~joined, "id"]
     tables["partners"] = p[joined]
     rel = eco.relationships
-    keep = ((rel["start"].isna() | (rel["start"] < t)) & (rel["end"].isna() | (rel["end"] >= t))
-            & ~isin(rel["source"], gone) & ~isin(rel["target"], gone))
+    keep = relationships_in_force(rel, t) & ~isin(rel["source"], gone) & ~isin(rel["target"], gone)
     tables["relationships"] = rel[keep].assign(end=pd.NaT).astype({"end": rel["end"].dtype})
     d = eco.deals
-    d = d[(d["registered"] < t) & ~isin(d["partner"], gone)].copy()
-    later = d["closed"].notna() & (d["closed"] >= t)
+    d = d[on_or_before(d["registered"], t, missing=False) & ~isin(d["partner"], gone)].copy()
+    later = after(d["closed"], t)
     d.loc[later, "status"] = "approved"
     d.loc[later, "closed"] = pd.NaT
     d.loc[isin(d["cosell_partner"], gone), "cosell_partner"] = None
     tables["deals"] = d
     m = eco.movements
-    tables["movements"] = m[(m["date"] < t) & ~isin(m["from_party"], gone) & ~isin(m["to_party"], gone)]
+    tables["movements"] = m[on_or_before(m["date"], t, missing=False) & ~isin(m["from_party"], gone)
+                            & ~isin(m["to_party"], gone)]
     a = eco.audits
-    tables["audits"] = a[(a["date"] < t) & ~isin(a["party"], gone)]
+    tables["audits"] = a[on_or_before(a["date"], t, missing=False) & ~isin(a["party"], gone)]
     return Ecosystem(tables, source=eco.source)
 
 
-def reference_date(eco: Ecosystem) -> pd.Timestamp:
-    """The day after the last dated event: "now" for a bundle read without ``as_of``.
+def in_force(eco: Ecosystem, as_of: AsOf) -> Ecosystem:
+    """:func:`snapshot` at ``as_of``; without it, the ecosystem as of its reference
+    date: itself, or a snapshot when some relationship ended before that day.
 
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str, date or None
+        The day.
+
+    Returns
+    -------
+    Ecosystem
+
+    Examples
+    --------
     >>> from ecograph import load_bundle
-    >>> eco = load_bundle("fixtures/tiny")
-    >>> bool(reference_date(eco) > eco.deals["registered"].max())
-    True
-    """
-    dates = [eco.deals["registered"], eco.deals["closed"], eco.relationships["start"],
-             eco.movements["date"], eco.audits["date"], eco.partners["joined"]]
-    known = [s.max() for s in dates if s.notna().any()]
-    return (max(known) if known else pd.Timestamp("2000-01-01")) + pd.Timedelta(days=1)
-
-
-def in_force(eco: Ecosystem, as_of) -> Ecosystem:
-    """:func:`snapshot` at ``as_of``; without it, the bundle with ended relationships
-    left out (a snapshot at :func:`reference_date`), so views show the live network.
-
-    >>> from ecograph import load_bundle
-    >>> eco = load_bundle("fixtures/tiny")   # its co-selling tie ends after its last event
-    >>> live = in_force(eco, None)
-    >>> len(live.relationships) == len(eco.relationships), bool(live.relationships["end"].isna().all())
-    (True, True)
+    >>> eco = load_bundle("fixtures/tiny")   # its co-selling tie ends after its last record
+    >>> in_force(eco, None) is eco, len(in_force(eco, "2025-06-30").relationships)
+    (True, 3)
     """
     if as_of is not None:
         return snapshot(eco, as_of)
-    if eco.relationships["end"].notna().any():
-        return snapshot(eco, reference_date(eco))
+    if (eco.relationships["end"] < eco.reference_date).any():
+        return snapshot(eco, eco.reference_date)
     return eco

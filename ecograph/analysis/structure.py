@@ -21,14 +21,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..graphs import igraph_from_edges
-from ._common import edge_array, gini, node_frame, node_ids, twin
+from ..twins import edge_array, igraph_from_edges, twin
+from ._common import gini, node_frame, node_ids
 
 __all__ = ["components", "k_core", "articulation_points", "bridges", "clustering",
            "graph_summary", "GraphSummary"]
 
 
-def _simple_undirected(G: nx.Graph):
+def _simple_undirected(G: nx.Graph) -> ig.Graph:
+    """The twin, or a simple undirected copy of it when it is not one."""
     g = twin(G)
     if g.is_directed() or not g.is_simple():
         g = g.copy()
@@ -37,10 +38,29 @@ def _simple_undirected(G: nx.Graph):
     return g
 
 
-def components(G: nx.Graph) -> pd.DataFrame:
-    """Connected components (weak for directed graphs): ``id, component, component_size``,
-    component 0 being the largest.
+def _edges(G: nx.Graph, g: ig.Graph) -> np.ndarray:
+    """The ``(m, 2)`` edges of ``g``: ``G``'s cached array when ``g`` is its twin."""
+    if g is twin(G):
+        return edge_array(G)
+    return np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
 
+
+def components(G: nx.Graph) -> pd.DataFrame:
+    """Connected components (weak for directed graphs), component 0 being the largest.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, component, component_size`` (with ``name``/``kind`` and other node
+        attributes when present), sorted by component (then graph order).
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> components(nx.Graph([(1, 2), (3, 4), (4, 5)])).groupby("component").size().tolist()
     [3, 2]
@@ -58,8 +78,27 @@ def components(G: nx.Graph) -> pd.DataFrame:
 
 def k_core(G: nx.Graph) -> pd.DataFrame:
     """Core number of every node (the largest k such that it is in the k-core), highest first.
+
     Self-loops are ignored and degrees count both directions, as in NetworkX.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, core`` (with ``name``/``kind`` and other node attributes when
+        present), highest core number first.
+
+    References
+    ----------
+    .. [1] V. Batagelj and M. Zaversnik, "An O(m) algorithm for cores
+       decomposition of networks", arXiv:cs/0310049, 2003.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> k_core(nx.complete_graph(4))["core"].tolist()
     [3, 3, 3, 3]
@@ -73,13 +112,31 @@ def k_core(G: nx.Graph) -> pd.DataFrame:
 
 
 def articulation_points(G: nx.Graph) -> pd.DataFrame:
-    """Nodes whose removal disconnects their component: ``id, separated`` where
-    ``separated`` counts the nodes cut off from the largest remaining piece,
-    most damaging first.
+    """Nodes whose removal disconnects their component, most damaging first.
 
     Computed on the block-cut tree (biconnected blocks joined by cut points),
-    so the whole graph costs one pass, not one pass per cut point.
+    so the whole graph costs one pass, not one pass per cut point. Directed
+    graphs are read as undirected.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, separated`` (with ``name``/``kind`` and other node attributes when
+        present), one row per cut point, where ``separated`` counts the nodes
+        cut off from the largest remaining piece; most damaging first.
+
+    References
+    ----------
+    .. [1] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for
+       graph manipulation", Communications of the ACM 16(6):372--378, 1973.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> articulation_points(nx.path_graph(5)).values.tolist()
     [[2, 2], [1, 1], [3, 1]]
@@ -91,7 +148,7 @@ def articulation_points(G: nx.Graph) -> pd.DataFrame:
     points = np.asarray(sorted(points), dtype=np.int64)
     separated = np.full(g.vcount(), -1, dtype=np.int64)
     if len(points):
-        edges = edge_array(g)
+        edges = _edges(G, g)
         sizes = np.fromiter((len(t) for t in trees), dtype=np.int64, count=len(trees))
         ids = np.fromiter(itertools.chain.from_iterable(trees), dtype=np.int64, count=sizes.sum())
         owner = np.repeat(np.arange(len(trees)), sizes)
@@ -147,27 +204,66 @@ def _separated(n: int, k: int, members: np.ndarray, owner: np.ndarray,
 
 
 def bridges(G: nx.Graph) -> pd.DataFrame:
-    """Edges whose removal disconnects their component: ``source, target``, in
-    graph node order.
+    """Edges whose removal disconnects their component.
 
+    Directed graphs are read as undirected.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, target`` (node ids), in graph node order.
+
+    References
+    ----------
+    .. [1] J. Hopcroft and R. Tarjan, "Algorithm 447: efficient algorithms for
+       graph manipulation", Communications of the ACM 16(6):372--378, 1973.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> bridges(nx.lollipop_graph(3, 1)).values.tolist()
     [[2, 3]]
     """
     g = _simple_undirected(G)
     ids = node_ids(G).to_numpy()
-    edges = edge_array(g)[g.bridges()]
+    edges = _edges(G, g)[g.bridges()]
     edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]  # graph order, deterministic
     return pd.DataFrame({"source": ids[edges[:, 0]], "target": ids[edges[:, 1]]})
 
 
 def clustering(G: nx.Graph) -> pd.DataFrame:
     """Local clustering coefficient (unweighted, undirected view), highest first.
+
     Nodes with fewer than two neighbours score 0, as in NetworkX.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, clustering`` (with ``name``/``kind`` and other node attributes
+        when present), highest first.
+
+    References
+    ----------
+    .. [1] D. J. Watts and S. H. Strogatz, "Collective dynamics of 'small-world'
+       networks", Nature 393:440--442, 1998.
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> clustering(nx.complete_graph(3))["clustering"].tolist()
     [1.0, 1.0, 1.0]
+    >>> clustering(nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]))["clustering"].round(3).tolist()
+    [1.0, 1.0, 0.333, 0.0]
     """
     g = _simple_undirected(G)
     c = np.asarray(g.transitivity_local_undirected(mode="zero"), dtype=float)
@@ -178,6 +274,34 @@ def clustering(G: nx.Graph) -> pd.DataFrame:
 class GraphSummary:
     """Size, density, connectivity and degree distribution of a graph.
 
+    Built by :func:`graph_summary`.
+
+    Attributes
+    ----------
+    nodes, edges : int
+        Node and edge counts.
+    directed : bool
+        Whether the graph is directed.
+    density : float
+        Edges over possible edges (``n(n-1)`` directed, ``n(n-1)/2`` undirected).
+    components : int
+        Connected components (weak for directed graphs).
+    largest_component_share : float
+        Share of the nodes in the largest component.
+    average_clustering, transitivity : float
+        Mean local clustering coefficient (0 for nodes with fewer than two
+        neighbours) and global transitivity, on the simple undirected view.
+    degree_mean, degree_median : float
+        Of the node degrees (in + out for directed graphs).
+    degree_max : int
+        The largest degree.
+    degree_gini : float
+        Gini coefficient of the degrees (near 1: a few hubs hold most ties).
+    top_decile_degree_share : float
+        Share of all degree held by the top tenth of nodes (at least one node).
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> facts = graph_summary(nx.star_graph(4)).to_dict()
     >>> facts["nodes"], facts["degree_max"], facts["components"]
@@ -199,13 +323,30 @@ class GraphSummary:
     top_decile_degree_share: float
 
     def to_dict(self) -> dict:
+        """The facts as a plain ``dict``, field name to value."""
         return asdict(self)
 
 
 def graph_summary(G: nx.Graph) -> GraphSummary:
-    """One-line facts about ``G``; ``degree_gini`` near 1 and a large
-    ``top_decile_degree_share`` mean a few hubs hold most ties.
+    """One-line facts about ``G``: size, density, connectivity and degree distribution.
 
+    ``degree_gini`` near 1 and a large ``top_decile_degree_share`` mean a few
+    hubs hold most ties.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any NetworkX graph.
+
+    Returns
+    -------
+    GraphSummary
+        ``nodes, edges, directed, density, components, largest_component_share,
+        average_clustering, transitivity, degree_mean, degree_median,
+        degree_max, degree_gini, top_decile_degree_share`` (see :class:`GraphSummary`).
+
+    Examples
+    --------
     >>> import networkx as nx
     >>> graph_summary(nx.path_graph(3)).density
     0.6666666666666666

@@ -27,26 +27,56 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import EcographError
+from ..errors import StoreError
 
-__all__ = ["EmbeddedServer", "EmbeddedStore", "StoreError", "default_store_dir"]
+__all__ = ["EmbeddedServer", "EmbeddedStore", "default_store_dir"]
 
 GRAPH = "ecograph"
 
 
-class StoreError(EcographError):
-    """The graph store could not be started, reached or written as asked."""
-
-
 def default_store_dir() -> Path:
-    """``ECOGRAPH_STORE_DIR`` if set, else ``~/.local/share/ecograph/store``."""
+    """The default data directory of the embedded store.
+
+    ``ECOGRAPH_STORE_DIR`` if set, else ``~/.local/share/ecograph/store``.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created here).
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"ECOGRAPH_STORE_DIR": "/tmp/ecograph-store"}):
+    ...     default_store_dir()
+    PosixPath('/tmp/ecograph-store')
+    """
     env = os.environ.get("ECOGRAPH_STORE_DIR")
     return Path(env) if env else Path.home() / ".local" / "share" / "ecograph" / "store"
 
 
 @dataclass
 class EmbeddedServer:
-    """Lifecycle of the private server in ``directory``: start, status, stop."""
+    """Lifecycle of the private server in ``directory``: start, status, stop.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        The data directory (socket, pid file, log and append-only files live
+        there); ``~`` is expanded and the path made absolute.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> server = EmbeddedServer(tempfile.mkdtemp())
+    >>> server.running
+    False
+    >>> server.start().status()["running"]
+    True
+    >>> server.stop().running
+    False
+    """
 
     directory: str | os.PathLike
 
@@ -202,7 +232,32 @@ def _join(parts: list, index: pd.Index) -> np.ndarray:
 
 
 class EmbeddedStore:
-    """Cypher on the embedded server: ``run(query, params)`` returns a list of dicts."""
+    """Cypher on the embedded server: ``run(query, params)`` returns a list of dicts.
+
+    Parameters
+    ----------
+    directory : str, os.PathLike or None, default None
+        The server's data directory; ``None``: :func:`default_store_dir`.
+    graph : str, default "ecograph"
+        The name of the graph inside the server.
+    start : bool, default True
+        Start the server unless it already runs; ``False`` requires a running one.
+
+    Raises
+    ------
+    StoreError
+        When ``start=False`` and no server runs in ``directory``, or the server
+        does not start.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = EmbeddedStore(tempfile.mkdtemp())
+    >>> store.run("RETURN 1 AS x")
+    [{'x': 1}]
+    >>> store.server.stop().running
+    False
+    """
 
     engine = "falkordb"
 

@@ -30,10 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..graphs import records_of
+from ..ecosystem import Ecosystem
+from ..errors import StoreError
+from ..frames import records_of
 from ..ledger import OUTSIDE
 from ..schema import TABLES
-from .embedded import StoreError
+from .base import GraphStore
 
 __all__ = ["load", "write_back", "records", "LABELS", "REL_TYPES", "WRITABLE", "LoadReport"]
 
@@ -52,7 +54,27 @@ _KIND_LABEL = {"company": "Company", "partner": "Partner", "customer": "Customer
 
 @dataclass
 class LoadReport:
-    """Rows sent and matched per node label / relationship type."""
+    """Rows sent and matched per node label / relationship type.
+
+    Attributes
+    ----------
+    sent : dict of str to int
+        Rows sent per node label (``Partner``) or relationship type (``SELLS_TO``).
+    matched : dict of str to int
+        Rows the store matched (created or merged) per label or type.
+    seconds : float
+        How long the load took.
+
+    Examples
+    --------
+    >>> report = LoadReport({"Partner": 3, "SELLS_TO": 2}, {"Partner": 3, "SELLS_TO": 2}, 0.01)
+    >>> report.relationships
+    2
+    >>> report.to_frame()
+           what  sent  matched
+    0   Partner     3        3
+    1  SELLS_TO     2        2
+    """
 
     sent: dict[str, int]
     matched: dict[str, int]
@@ -97,7 +119,26 @@ def _plain(frame: pd.DataFrame) -> list[dict]:
 
 
 def records(head: pd.DataFrame, props: pd.DataFrame) -> list[dict]:
-    """``[{**head_row, "props": {...}}]``: the rows as plain parameters (None for missing)."""
+    """``[{**head_row, "props": {...}}]``: the rows as plain parameters (None for missing).
+
+    Parameters
+    ----------
+    head : pandas.DataFrame
+        The columns each row carries at the top level (a key, endpoints).
+    props : pandas.DataFrame
+        The properties, gathered into one ``props`` map per row; same length as ``head``.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, plain Python values, ``None`` for missing ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> records(pd.DataFrame({"key": ["P1", "P2"]}), pd.DataFrame({"tier": ["gold", None]}))
+    [{'key': 'P1', 'props': {'tier': 'gold'}}, {'key': 'P2', 'props': {'tier': None}}]
+    """
     return [dict(h, props=p) for h, p in zip(_plain(head), _plain(props), strict=True)]
 
 
@@ -170,13 +211,13 @@ def _edges(store, rel_type: str, rows: pd.DataFrame, size: int, progress) -> int
     return matched
 
 
-def _label_of(eco, ids: pd.Series) -> np.ndarray:
+def _label_of(eco: Ecosystem, ids: pd.Series) -> np.ndarray:
     kinds = eco.parties.set_index("id")["kind"]
     labels = kinds.reindex(ids).map(_KIND_LABEL).to_numpy()
     return np.where(np.asarray(ids) == OUTSIDE, "External", labels)
 
 
-def _typed(eco, frame: pd.DataFrame, table: str, source: str, target: str,
+def _typed(eco: Ecosystem, frame: pd.DataFrame, table: str, source: str, target: str,
            drop: tuple[str, ...] = ()) -> pd.DataFrame:
     props = _properties(frame.drop(columns=list(drop)), table).reset_index(drop=True)
     head = pd.DataFrame({"source": frame[source].to_numpy(), "target": frame[target].to_numpy(),
@@ -193,12 +234,34 @@ def schema(store) -> None:
     store.unique_constraint("Audit", "id")
 
 
-def load(eco, store, *, batch_size: int = 5_000, progress: bool = False) -> LoadReport:
+def load(eco: Ecosystem, store: GraphStore, *, batch_size: int = 5_000, progress: bool = False) -> LoadReport:
     """Load ``eco`` into ``store`` (embedded or Neo4j), idempotently.
 
-    Returns a :class:`LoadReport`; raises :class:`StoreError` when a batch
-    matches fewer rows than it sent.
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem to write.
+    store : EmbeddedStore or Neo4jStore
+        Where to write it; loading the same ecosystem again creates nothing new.
+    batch_size : int, default 5000
+        Rows per ``UNWIND`` batch.
+    progress : bool, default False
+        Show a progress bar.
 
+    Returns
+    -------
+    LoadReport
+        Rows sent and matched per label and relationship type.
+
+    Raises
+    ------
+    StoreError
+        When a batch of relationships matches fewer rows than it sent (an
+        endpoint is missing), when ``batch_size`` is below 1, or when the
+        store rejects a query.
+
+    Examples
+    --------
     >>> import tempfile, ecograph
     >>> from ecograph.store import EmbeddedStore
     >>> store = EmbeddedStore(tempfile.mkdtemp())
@@ -263,20 +326,45 @@ def load(eco, store, *, batch_size: int = 5_000, progress: bool = False) -> Load
     return LoadReport(sent, matched, time.perf_counter() - started)
 
 
-def write_back(store, eco, results: pd.DataFrame, *, key: str = "id",
+def write_back(store: GraphStore, eco: Ecosystem, results: pd.DataFrame, *, key: str = "id",
                batch_size: int = 5_000) -> dict[str, int]:
-    """Write analysis columns of ``results`` (one row per party, ``key`` column
-    plus any of :data:`WRITABLE`) as node properties, so Cypher can query them.
-    Returns how many nodes took each property; a party missing from the store
-    is an error.
+    """Write analysis columns of ``results`` as node properties, so Cypher can query them.
 
+    Parameters
+    ----------
+    store : EmbeddedStore or Neo4jStore
+        A store ``eco`` was loaded into.
+    eco : Ecosystem
+        The ecosystem, to find each party's node label.
+    results : pandas.DataFrame
+        One row per party: the ``key`` column plus any of :data:`WRITABLE`
+        (other columns are ignored).
+    key : str, default "id"
+        The column of ``results`` holding party ids.
+    batch_size : int, default 5000
+        Rows per ``UNWIND`` batch.
+
+    Returns
+    -------
+    dict of str to int
+        How many nodes took each property.
+
+    Raises
+    ------
+    StoreError
+        When ``results`` has no :data:`WRITABLE` column, when a row names no
+        party of ``eco``, or when a party is missing from the store (load the
+        bundle first).
+
+    Examples
+    --------
     >>> import tempfile, ecograph
     >>> from ecograph.store import EmbeddedStore
     >>> from ecograph.analysis import centrality
     >>> eco = ecograph.load_bundle("fixtures/tiny")
     >>> store = EmbeddedStore(tempfile.mkdtemp())
     >>> _ = load(eco, store)
-    >>> G = eco.view("bipartite")
+    >>> G = ecograph.view(eco, "bipartite")
     >>> write_back(store, eco, centrality.pagerank(G)) == {"pagerank": G.number_of_nodes()}
     True
     >>> store.server.stop().running

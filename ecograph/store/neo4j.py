@@ -17,13 +17,43 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .embedded import StoreError
+from ..errors import StoreError
 
 __all__ = ["Neo4jStore"]
 
 
 class Neo4jStore:
-    """``run(query, params) -> list[dict]`` on a Neo4j database."""
+    """``run(query, params) -> list[dict]`` on a Neo4j database.
+
+    Parameters
+    ----------
+    uri : str
+        ``bolt://``, ``neo4j://`` or their ``+s``/``+ssc`` TLS variants.
+    user : str
+        The user to log in as.
+    password : str
+        Its password (never printed, logged or put in a ``repr``).
+    database : str, default "neo4j"
+        The database to run queries in.
+    connect : bool, default True
+        Connect (and verify the connection) now; ``False`` makes a store that
+        cannot run queries, for configuration checks.
+
+    Raises
+    ------
+    StoreError
+        When ``connect`` is true and the database cannot be reached.
+
+    Examples
+    --------
+    >>> store = Neo4jStore("bolt://db:7687", "neo4j", "s3cret", connect=False)
+    >>> store
+    Neo4jStore(uri='bolt://db:7687', user='neo4j', database='neo4j')
+    >>> store.run("RETURN 1")
+    Traceback (most recent call last):
+    ...
+    ecograph.errors.StoreError: this Neo4jStore was made without a connection
+    """
 
     engine = "neo4j"
 
@@ -54,8 +84,11 @@ class Neo4jStore:
     def run(self, query: str, params: dict | None = None) -> list[dict]:
         if self._driver is None:
             raise StoreError("this Neo4jStore was made without a connection")
-        records, _, _ = self._driver.execute_query(query, params or {},
-                                                   database_=self.database)
+        try:
+            records, _, _ = self._driver.execute_query(query, params or {},
+                                                       database_=self.database)
+        except Exception as exc:  # the driver raises several kinds; the store's callers map one
+            raise StoreError(f"neo4j: {type(exc).__name__}: {exc}") from exc
         return [r.data() for r in records]
 
     def prepare(self, query: str, head, props) -> tuple[str, dict]:

@@ -8,34 +8,61 @@ on it — so analysts with existing Neo4j data can use them.
 
 :func:`to_ecosystem` rebuilds the full :class:`~ecograph.Ecosystem` that
 :func:`~ecograph.store.load.load` wrote, through the same validation as a
-bundle on disk (``Ecosystem.from_store`` calls it).
+bundle on disk (:func:`ecograph.load_tables`), without a detour through files.
 """
 
 from __future__ import annotations
 
-import tempfile
-
 import networkx as nx
 import pandas as pd
 
+from ..ecosystem import Ecosystem, load_tables
+from ..errors import StoreError
 from ..ledger import OUTSIDE
 from ..schema import TABLES
-from .embedded import StoreError
+from .base import GraphStore
 from .load import LABELS, REL_TYPES
 
 __all__ = ["project", "to_ecosystem"]
 
 
-def project(store, node_query: str, relationship_query: str, *, directed: bool = False,
+def project(store: GraphStore, node_query: str, relationship_query: str, *, directed: bool = False,
             params: dict | None = None) -> nx.Graph:
-    """A NetworkX graph from a node query (``id`` + properties) and a
-    relationship query (``source``, ``target`` + properties). Parallel
-    relationships are summed into ``weight`` (1 each unless the query returns
-    a ``weight``). Endpoints the node query did not return are an error.
-    Aggregate in the query (``count(DISTINCT c) AS weight``) rather than
-    relying on one row per path: FalkorDB collapses rows whose intermediate
-    nodes are not returned, Neo4j does not.
+    """A NetworkX graph from a node query and a relationship query, as a GDS projection.
 
+    Parallel relationships are summed into ``weight`` (1 each unless the query
+    returns a ``weight``). Aggregate in the query (``count(DISTINCT c) AS
+    weight``) rather than relying on one row per path: FalkorDB collapses rows
+    whose intermediate nodes are not returned, Neo4j does not.
+
+    Parameters
+    ----------
+    store : EmbeddedStore or Neo4jStore
+        The store to read.
+    node_query : str
+        Cypher returning ``id`` (plus properties, which become node attributes).
+    relationship_query : str
+        Cypher returning ``source`` and ``target`` (plus properties, which
+        become edge attributes, and optionally ``weight``).
+    directed : bool, default False
+        Build a :class:`networkx.DiGraph` instead of a :class:`networkx.Graph`.
+    params : dict, optional
+        Query parameters, passed to both queries.
+
+    Returns
+    -------
+    networkx.Graph or networkx.DiGraph
+        Nodes with their properties; edges with a ``weight``.
+
+    Raises
+    ------
+    StoreError
+        When the node query returns no ``id`` column, the relationship query
+        no ``source`` and ``target``, or relationships reach endpoints the
+        node query did not return.
+
+    Examples
+    --------
     >>> import tempfile, ecograph
     >>> from ecograph.store import EmbeddedStore, load
     >>> store = EmbeddedStore(tempfile.mkdtemp())
@@ -87,12 +114,37 @@ def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return out.sort_values(spec.key, ignore_index=True) if len(out) else out
 
 
-def to_ecosystem(store):
+def to_ecosystem(store: GraphStore) -> Ecosystem:
     """The Ecosystem stored by :func:`~ecograph.store.load.load`, validated as a
-    bundle is (so a damaged store fails with findings, not a half-built object).
-    Rows come back sorted by key."""
-    from ..ecosystem import Ecosystem, load_bundle
+    bundle is (a damaged store fails with findings, not a half-built object).
 
+    Parameters
+    ----------
+    store : EmbeddedStore or Neo4jStore
+        A store holding one ecosystem.
+
+    Returns
+    -------
+    Ecosystem
+        Rows sorted by key.
+
+    Raises
+    ------
+    BundleError
+        When what the store holds breaks a validation rule.
+
+    Examples
+    --------
+    >>> import tempfile, ecograph
+    >>> from ecograph.store import EmbeddedStore, load
+    >>> eco = ecograph.load_bundle("fixtures/tiny")
+    >>> store = EmbeddedStore(tempfile.mkdtemp())
+    >>> _ = load(eco, store)
+    >>> to_ecosystem(store).partners["id"].tolist()
+    ['P1', 'P2', 'P3']
+    >>> store.server.stop().running
+    False
+    """
     tables = {}
     for table, label in LABELS.items():
         tables[table] = _typed(_rows(store, f"MATCH (n:{label}) RETURN properties(n) AS p"), table)
@@ -109,6 +161,4 @@ def to_ecosystem(store):
     audits = [dict(r["p"], party=r["party"]) for r in store.run(
         "MATCH (a:Audit)-[c:COUNTS]->(p) RETURN properties(a) AS p, p.id AS party")]
     tables["audits"] = _typed(pd.DataFrame(audits), "audits")
-    with tempfile.TemporaryDirectory() as folder:
-        Ecosystem(tables).to_bundle(folder)
-        return load_bundle(folder)
+    return load_tables(tables, source=repr(store))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .embedded import StoreError
+from ..errors import StoreError
+from .base import GraphStore
 
 __all__ = ["QUERIES", "library", "read_query", "lint", "run_query"]
 
@@ -40,12 +41,41 @@ NON_PORTABLE = {
 
 
 def library() -> list[Path]:
-    """Every query file, sorted by name."""
+    """Every query file, sorted by name.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The ``.cypher`` files in :data:`QUERIES`.
+
+    Examples
+    --------
+    >>> [q.name for q in library()][:2]
+    ['audit_discrepancies.cypher', 'balance_at.cypher']
+    """
     return sorted(QUERIES.glob("*.cypher"))
 
 
 def read_query(path: str | Path) -> tuple[str, dict[str, str]]:
-    """The query text and its header (``purpose``, ``params``, ``returns``)."""
+    """The query text and its header (``purpose``, ``params``, ``returns``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A query file, or the name of a library query (no suffix: looked up in
+        :data:`QUERIES`).
+
+    Returns
+    -------
+    tuple of (str, dict of str to str)
+        The whole text (header comments included) and the header fields found.
+
+    Examples
+    --------
+    >>> text, meta = read_query("top_brokers")
+    >>> meta["returns"]
+    'partner, name, cosell_partners, regions_reached'
+    """
     path = Path(path)
     if not path.suffix:
         path = QUERIES / f"{path}.cypher"
@@ -60,7 +90,26 @@ def read_query(path: str | Path) -> tuple[str, dict[str, str]]:
 
 
 def lint(text: str) -> list[str]:
-    """The non-portable constructs in ``text`` (comments ignored)."""
+    """The non-portable constructs in ``text`` (comments ignored).
+
+    Parameters
+    ----------
+    text : str
+        Cypher.
+
+    Returns
+    -------
+    list of str
+        A name for each construct one engine lacks or treats differently;
+        empty when the query is portable.
+
+    Examples
+    --------
+    >>> lint("MATCH (n) RETURN n")
+    []
+    >>> lint("MATCH (n) WHERE n.name =~ 'A.*' RETURN id(n)")
+    ['regular expression', 'internal id()']
+    """
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     return [name for pattern, name in NON_PORTABLE.items()
             if re.search(pattern, body, flags=re.IGNORECASE)]
@@ -81,9 +130,41 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def run_query(store, query: str | Path, params: dict | None = None) -> pd.DataFrame:
-    """Run a library query (by name or path) and return its rows as a DataFrame,
-    columns in the order the query returns them."""
+def run_query(store: GraphStore, query: str | Path, params: dict | None = None) -> pd.DataFrame:
+    """Run a library query (by name or path) and return its rows as a DataFrame.
+
+    Parameters
+    ----------
+    store : EmbeddedStore or Neo4jStore
+        The store to query.
+    query : str or pathlib.Path
+        A library query's name, or the path of a ``.cypher`` file.
+    params : dict, optional
+        Query parameters (the header's ``params:`` line names them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns in the order the query returns them (its ``returns:`` line);
+        whole-number float columns come back as integers.
+
+    Raises
+    ------
+    StoreError
+        When the query is not portable Cypher (see :func:`lint`) or the
+        store rejects it.
+
+    Examples
+    --------
+    >>> import tempfile, ecograph
+    >>> from ecograph.store import EmbeddedStore, load
+    >>> store = EmbeddedStore(tempfile.mkdtemp())
+    >>> _ = load(ecograph.load_bundle("fixtures/tiny"), store)
+    >>> run_query(store, "top_brokers", {"limit": 2})["partner"].tolist()
+    ['P1', 'P2']
+    >>> store.server.stop().running
+    False
+    """
     text, meta = read_query(query)
     problems = lint(text)
     if problems:

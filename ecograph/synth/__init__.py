@@ -32,7 +32,47 @@ __all__ = ["generate_bundle", "generate_tables", "PROFILES"]
 
 def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: int = 400,
                     seed: int = 0, domain: str = "it", format: str = "csv") -> dict:
-    """Write a synthetic bundle to ``out`` and return its truth (also in ``truth.json``)."""
+    """Write a synthetic bundle to ``out`` and return its truth (also in ``truth.json``).
+
+    ``TRUTH.md`` beside it tells the same facts for people.
+
+    Parameters
+    ----------
+    out : str or os.PathLike
+        The bundle folder to write.
+    partners : int, default 60
+        How many partners (at least 20).
+    customers : int, default 400
+        How many customers and prospects (at least 100).
+    seed : int, default 0
+        Seed of the random generator: the same arguments write the same bundle.
+    domain : str, default "it"
+        A key of :data:`PROFILES` (``"it"`` or ``"manufacturing"``).
+    format : {"csv", "parquet"}, default "csv"
+        The file format of the tables.
+
+    Returns
+    -------
+    dict
+        The planted truth (see :func:`generate_tables`).
+
+    Raises
+    ------
+    ParameterError
+        When ``domain`` is unknown, the sizes are too small, or too few
+        selling partners came out to plant the co-sell pairs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = tempfile.mkdtemp()
+    >>> truth = generate_bundle(out, partners=20, customers=100, seed=0)
+    >>> sorted(f.name for f in Path(out).iterdir() if not f.name.endswith(".csv"))
+    ['TRUTH.md', 'truth.json']
+    >>> truth["chokepoint_supplier"]["sku"]
+    'NET-SW'
+    """
     tables, truth = generate_tables(partners=partners, customers=customers, seed=seed,
                                     domain=domain)
     path = Ecosystem(tables).to_bundle(out, format=format)
@@ -43,7 +83,46 @@ def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: in
 
 def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
                     domain: str = "it") -> tuple[dict[str, pd.DataFrame], dict]:
-    """The tables of a synthetic bundle (typed, as in an Ecosystem) and its truth."""
+    """The tables of a synthetic bundle (typed, as in an Ecosystem) and its truth.
+
+    Parameters
+    ----------
+    partners : int, default 60
+        How many partners (at least 20).
+    customers : int, default 400
+        How many customers and prospects (at least 100).
+    seed : int, default 0
+        Seed of the random generator.
+    domain : str, default "it"
+        A key of :data:`PROFILES` (``"it"`` or ``"manufacturing"``).
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        Every bundle table by name.
+    truth : dict
+        What was planted: ``chokepoint_supplier``, ``coverage_gap``,
+        ``complementary_pairs``, ``mis_tiered_partner``, ``audit_discrepancy``,
+        ``broker_partner`` and ``regional_clusters``, plus the arguments.
+
+    Raises
+    ------
+    ParameterError
+        When ``domain`` is unknown, there are fewer than 20 partners or 100
+        customers, or too few selling partners came out to plant the co-sell pairs.
+
+    Examples
+    --------
+    >>> tables, truth = generate_tables(partners=20, customers=100, seed=0)
+    >>> len(tables["partners"]), len(tables["customers"])
+    (20, 100)
+    >>> truth["broker_partner"]["id"] in set(tables["partners"]["id"])
+    True
+    >>> generate_tables(partners=10)
+    Traceback (most recent call last):
+    ...
+    ecograph.errors.ParameterError: need at least 20 partners and 100 customers to plant the truth
+    """
     if domain not in PROFILES:
         raise ParameterError(f"domain must be one of {', '.join(PROFILES)}; got {domain!r}")
     if partners < 20 or customers < 100:

@@ -21,7 +21,41 @@ def sells_to(partners: pd.DataFrame, customers: pd.DataFrame, regions: tuple[str
              rng: np.random.Generator, *, per_customer: float = 3.0) -> pd.DataFrame:
     """Partner → customer pairs: heavy-tailed partner degrees, mostly in the home region.
 
-    Returns integer codes ``p`` (partner row) and ``c`` (customer row), unique pairs.
+    A partner's degree follows its hidden ``size``; 85% of its draws are in its
+    home region, 10% in its last listed region, 5% anywhere. Distributors sell
+    to partners, not customers, and only ``customer`` rows (not prospects) buy.
+
+    Parameters
+    ----------
+    partners : pandas.DataFrame
+        Partners as :func:`~ecograph.synth.parties.partners` makes them
+        (``partner_type``, ``regions``, ``size``).
+    customers : pandas.DataFrame
+        Customers as :func:`~ecograph.synth.parties.customers` makes them
+        (``status``, ``region``).
+    regions : tuple of str
+        The regions of the domain.
+    rng : numpy.random.Generator
+        The random generator.
+    per_customer : float, default 3.0
+        Partners per buying customer, on average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integer codes ``p`` (partner row) and ``c`` (customer row), unique pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES, parties
+    >>> p, rng = PROFILES["it"], np.random.default_rng(0)
+    >>> P, C = parties.partners(p, 12, rng), parties.customers(p, 30, rng)
+    >>> pairs = sells_to(P, C, p.regions, rng)
+    >>> list(pairs.columns), bool(pairs.duplicated().any())
+    (['p', 'c'], False)
+    >>> bool((P["partner_type"].to_numpy()[pairs["p"]] == "distributor").any())
+    False
     """
     buyers = np.flatnonzero(customers["status"].to_numpy() == "customer")
     region_of = pd.Categorical(customers["region"].to_numpy()[buyers], categories=regions).codes
@@ -50,7 +84,31 @@ def sells_to(partners: pd.DataFrame, customers: pd.DataFrame, regions: tuple[str
 
 
 def shared_customers(edges: pd.DataFrame, n_partners: int, n_customers: int) -> sp.csr_matrix:
-    """Partner × partner counts of shared customers (B·Bᵀ, diagonal zeroed)."""
+    """Partner × partner counts of shared customers (B·Bᵀ, diagonal zeroed).
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        Unique sold-to pairs: codes ``p`` (partner row) and ``c`` (customer row).
+    n_partners : int
+        How many partners (rows and columns of the result).
+    n_customers : int
+        How many customers.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        ``n_partners × n_partners``, symmetric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> edges = pd.DataFrame({"p": [0, 0, 1, 1, 2], "c": [0, 1, 0, 1, 1]})
+    >>> shared_customers(edges, 3, 2).toarray()
+    array([[0., 2., 1.],
+           [2., 0., 1.],
+           [1., 1., 0.]])
+    """
     B = sp.csr_matrix((np.ones(len(edges)), (edges["p"], edges["c"])),
                       shape=(n_partners, n_customers))
     S = (B @ B.T).tocsr()
@@ -63,8 +121,35 @@ def cosell_pairs(edges: pd.DataFrame, n_partners: int, n_customers: int,
                  rng: np.random.Generator, *, exclude: set[tuple[int, int]]) -> np.ndarray:
     """Partner pairs that co-sell: most pairs with a large overlap, a few at random.
 
-    Returns an ``(k, 2)`` array of partner codes with ``a < b``; pairs in
-    ``exclude`` never appear.
+    Pairs are drawn among partners who share customers, without replacement,
+    weighted by the square of their overlap; at most ``2 * n_partners`` of them.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        Unique sold-to pairs: codes ``p`` and ``c``.
+    n_partners : int
+        How many partners.
+    n_customers : int
+        How many customers.
+    rng : numpy.random.Generator
+        The random generator.
+    exclude : set of tuple of (int, int)
+        Partner pairs (either order) that must not co-sell.
+
+    Returns
+    -------
+    numpy.ndarray
+        An ``(k, 2)`` array of partner codes with ``a < b``; pairs in
+        ``exclude`` never appear.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> edges = pd.DataFrame({"p": [0, 0, 1, 1, 2], "c": [0, 1, 0, 1, 1]})
+    >>> cosell_pairs(edges, 3, 2, np.random.default_rng(0), exclude={(1, 0)})
+    array([[1, 2],
+           [0, 2]])
     """
     S = sp.triu(shared_customers(edges, n_partners, n_customers), k=1).tocoo()
     pairs = np.column_stack([S.row, S.col]).astype(np.int64)
@@ -84,7 +169,47 @@ def cosell_pairs(edges: pd.DataFrame, n_partners: int, n_customers: int,
 def deals(partners: pd.DataFrame, customers: pd.DataFrame, edges: pd.DataFrame,
           products: pd.DataFrame, p: Profile, rng: np.random.Generator,
           *, rate: float = 0.9) -> pd.DataFrame:
-    """A year of deal registrations on sold-to pairs, plus open deals on prospects."""
+    """A year of deal registrations on sold-to pairs, plus open deals on prospects.
+
+    Deals registered late in the year, and most deals on prospects, are still
+    open (``registered`` or ``approved``, no ``closed`` date); the other deals
+    on sold-to pairs are won with the partner's hidden ``quality`` as
+    probability, else lost, and a closed deal on a prospect is lost.
+
+    Parameters
+    ----------
+    partners : pandas.DataFrame
+        Partners (``partner_type``, ``quality``).
+    customers : pandas.DataFrame
+        Customers (``status``, ``segment``).
+    edges : pandas.DataFrame
+        Sold-to pairs: codes ``p`` and ``c``.
+    products : pandas.DataFrame
+        The ``products`` table (``id``).
+    p : Profile
+        The domain (not used by the draw).
+    rng : numpy.random.Generator
+        The random generator.
+    rate : float, default 0.9
+        Deals per sold-to pair, on average (Poisson).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``p, c, product, registered, closed, status, amount``, one row per deal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES, parties
+    >>> p, rng = PROFILES["it"], np.random.default_rng(0)
+    >>> P, C = parties.partners(p, 12, rng), parties.customers(p, 30, rng)
+    >>> D = deals(P, C, sells_to(P, C, p.regions, rng), parties.catalogue(p)["products"], p, rng)
+    >>> sorted(D["status"].unique())
+    ['approved', 'lost', 'registered', 'won']
+    >>> D["closed"].isna().equals(D["status"].isin(["registered", "approved"]))
+    True
+    """
     n_on_edge = rng.poisson(rate, len(edges))
     dp = np.repeat(edges["p"].to_numpy(), n_on_edge)
     dc = np.repeat(edges["c"].to_numpy(), n_on_edge)

@@ -28,7 +28,39 @@ def _days(d: np.ndarray | pd.Series) -> pd.Series:
 
 def hardware_sales(sells: pd.DataFrame, partners: pd.DataFrame, p: Profile,
                    rng: np.random.Generator) -> pd.DataFrame:
-    """Give some sold-to pairs a finished SKU and yearly volume (units)."""
+    """Give some sold-to pairs a finished SKU and yearly volume (units).
+
+    About 45% of the pairs of resellers, MSPs and system integrators get one;
+    the others keep no SKU and no volume.
+
+    Parameters
+    ----------
+    sells : pandas.DataFrame
+        Sold-to pairs: codes ``p`` (partner row) and ``c`` (customer row).
+    partners : pandas.DataFrame
+        Partners (``partner_type``).
+    p : Profile
+        The domain (its ``finished_skus``).
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sells`` plus ``sku`` (or None) and ``volume`` (or NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES, activity, parties
+    >>> p, rng = PROFILES["it"], np.random.default_rng(0)
+    >>> P, C = parties.partners(p, 20, rng), parties.customers(p, 60, rng)
+    >>> sales = hardware_sales(activity.sells_to(P, C, p.regions, rng), P, p, rng)
+    >>> list(sales.columns)
+    ['p', 'c', 'sku', 'volume']
+    >>> bool(sales["sku"].dropna().isin(p.finished_skus).all())
+    True
+    """
     seller = partners["partner_type"].isin(_SELLERS).to_numpy()[sells["p"].to_numpy()]
     hw = seller & (rng.random(len(sells)) < 0.45)
     out = sells.copy()
@@ -56,7 +88,44 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
                          sales: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """``supplies`` and ``distributes_for`` edges with yearly unit volumes.
 
-    Returns ``source, target, type, sku, volume`` (party ids).
+    Distributors supply the partners of their region and distribute for the
+    company; suppliers supply the company the SKUs (or, if it assembles, the
+    inputs) that demand needs, with the chokepoint and raw-material shape
+    described in this module.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    partners : pandas.DataFrame
+        Partners (``id``, ``partner_type``, ``regions``).
+    suppliers : pandas.DataFrame
+        Suppliers, at least five (``id``), as
+        :func:`~ecograph.synth.parties.suppliers` makes them.
+    sales : pandas.DataFrame
+        Sold-to pairs with ``sku`` and ``volume`` (:func:`hardware_sales`).
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source, target, type, sku, volume`` (party ids).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES, activity, parties
+    >>> p, rng = PROFILES["it"], np.random.default_rng(0)
+    >>> P, C = parties.partners(p, 20, rng), parties.customers(p, 60, rng)
+    >>> S = parties.suppliers(p, 6, rng)
+    >>> sales = hardware_sales(activity.sells_to(P, C, p.regions, rng), P, p, rng)
+    >>> rels = supply_relationships(p, P, S, sales, rng)
+    >>> sorted(rels["type"].unique())
+    ['distributes_for', 'supplies']
+    >>> to_company = (rels["type"] == "supplies") & (rels["target"] == p.company_id)
+    >>> rels.loc[to_company & (rels["sku"] == p.chokepoint_sku), "source"].tolist()
+    ['S0001']
     """
     hw = sales[sales["sku"].notna()]
     dist_of = _pick_distributor(partners, p.regions, rng)
@@ -104,7 +173,47 @@ def _lots(frame: pd.DataFrame, kind: str, src, dst, units, date, note=None) -> p
 
 def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
               sales: pd.DataFrame, rels: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The year's ledger: supply, transfer, deploy, return and dispose movements."""
+    """The year's ledger: supply, transfer, deploy, return and dispose movements.
+
+    Drawn backwards from deployments, each stage dated before the next, so no
+    balance goes negative.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    partners : pandas.DataFrame
+        Partners (``id``).
+    customers : pandas.DataFrame
+        Customers (``id``).
+    sales : pandas.DataFrame
+        Sold-to pairs with ``sku`` and ``volume`` (:func:`hardware_sales`).
+    rels : pandas.DataFrame
+        Supply relationships (:func:`supply_relationships`).
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``movements`` table (``id, date, sku, kind, from_party, to_party,
+        units, note``), sorted by date.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph import ledger
+    >>> from ecograph.synth import PROFILES, activity, parties
+    >>> p, rng = PROFILES["it"], np.random.default_rng(0)
+    >>> P, C = parties.partners(p, 20, rng), parties.customers(p, 60, rng)
+    >>> S = parties.suppliers(p, 6, rng)
+    >>> sales = hardware_sales(activity.sells_to(P, C, p.regions, rng), P, p, rng)
+    >>> moves = movements(p, P, C, sales, supply_relationships(p, P, S, sales, rng), rng)
+    >>> sorted(moves["kind"].unique())
+    ['deploy', 'dispose', 'return', 'supply', 'transfer']
+    >>> ledger.overdrafts(moves).empty
+    True
+    """
     pid = partners["id"].to_numpy()
     cid = customers["id"].to_numpy()
     hw = sales[sales["sku"].notna()].reset_index(drop=True)
@@ -192,7 +301,37 @@ def _demo_units(p: Profile, holders: np.ndarray, rng: np.random.Generator) -> li
 
 def audits(balances: pd.DataFrame, counted_parties: pd.Index, rng: np.random.Generator,
            *, date: str = "2025-12-31") -> pd.DataFrame:
-    """Year-end counts for a sample of party × SKU balances, all matching the ledger."""
+    """Year-end counts for a sample of party × SKU balances, all matching the ledger.
+
+    About 40% of the positive balances of ``counted_parties`` are counted.
+
+    Parameters
+    ----------
+    balances : pandas.DataFrame
+        ``party, sku, units`` (:func:`ecograph.ledger.balances` at ``date``).
+    counted_parties : pandas.Index
+        The parties whose stock may be counted.
+    rng : numpy.random.Generator
+        The random generator.
+    date : str, default "2025-12-31"
+        The day of every count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``audits`` table: ``id, date, party, sku, counted``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> held = pd.DataFrame({"party": ["P1", "P1", "P2", "C1"], "sku": ["SRV", "NET", "SRV", "SRV"],
+    ...                      "units": [4.0, 0.0, 2.0, 9.0]})
+    >>> counts = audits(held, pd.Index(["P1", "P2"]), np.random.default_rng(2))
+    >>> list(counts.columns)
+    ['id', 'date', 'party', 'sku', 'counted']
+    >>> counts[["party", "sku", "counted"]].values.tolist()
+    [['P1', 'SRV', 4.0], ['P2', 'SRV', 2.0]]
+    """
     held = balances[balances["party"].isin(counted_parties) & (balances["units"] > 0)]
     held = held[rng.random(len(held)) < 0.4].reset_index(drop=True)
     return pd.DataFrame({"id": [f"A{i:06d}" for i in range(1, len(held) + 1)],

@@ -11,12 +11,57 @@ __all__ = ["names", "catalogue", "partners", "customers", "suppliers", "heavy_ta
 
 
 def heavy_tail(rng: np.random.Generator, n: int, *, alpha: float = 1.2, cap: float = 500.0) -> np.ndarray:
-    """Pareto-distributed sizes (>= 1), like partner reach in real channel ecosystems."""
+    """Pareto-distributed sizes (>= 1), like partner reach in real channel ecosystems.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random generator.
+    n : int
+        How many sizes.
+    alpha : float, default 1.2
+        The Pareto tail index (smaller: heavier tail).
+    cap : float, default 500.0
+        The largest size returned.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` floats between 1 and ``cap``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sizes = heavy_tail(np.random.default_rng(0), 1000)
+    >>> bool(sizes.min() >= 1 and sizes.max() <= 500), bool(np.median(sizes) < sizes.mean())
+    (True, True)
+    """
     return np.minimum((1.0 - rng.random(n)) ** (-1.0 / alpha), cap)
 
 
 def names(words: tuple[tuple[str, ...], tuple[str, ...]], n: int, rng: np.random.Generator) -> list[str]:
-    """``n`` distinct names from two word lists (numbered once the pairs run out)."""
+    """``n`` distinct names from two word lists (numbered once the pairs run out).
+
+    Parameters
+    ----------
+    words : tuple of (tuple of str, tuple of str)
+        First words and second words; a name is one of each.
+    n : int
+        How many names.
+    rng : numpy.random.Generator
+        The random generator (the order of the pairs).
+
+    Returns
+    -------
+    list of str
+        ``n`` distinct names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> names((("Apex", "Blue"), ("Labs",)), 3, np.random.default_rng(0))
+    ['Apex Labs', 'Blue Labs', 'Apex Labs 2']
+    """
     first, second = words
     pairs = [f"{a} {b}" for a in first for b in second]
     order = rng.permutation(len(pairs))
@@ -29,7 +74,24 @@ def names(words: tuple[tuple[str, ...], tuple[str, ...]], n: int, rng: np.random
 
 
 def catalogue(p: Profile) -> dict[str, pd.DataFrame]:
-    """Company, capabilities, products and asset classes of the domain."""
+    """Company, capabilities, products and asset classes of the domain.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The ``company``, ``capabilities``, ``products`` and ``asset_classes`` tables.
+
+    Examples
+    --------
+    >>> from ecograph.synth import PROFILES
+    >>> {name: len(t) for name, t in catalogue(PROFILES["it"]).items()}
+    {'company': 1, 'capabilities': 10, 'products': 7, 'asset_classes': 4}
+    """
     return {
         "company": pd.DataFrame({"id": [p.company_id], "name": [p.company_name],
                                  "industry": [p.industry], "region": [p.regions[0]]}),
@@ -48,7 +110,35 @@ def catalogue(p: Profile) -> dict[str, pd.DataFrame]:
 
 def partners(p: Profile, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """``n`` partners with type, home region first in ``regions``, capabilities and a
-    hidden ``size`` (reach) and ``quality`` (win propensity) that drive their activity."""
+    hidden ``size`` (reach) and ``quality`` (win propensity) that drive their activity.
+
+    The first two are distributors; every partner starts at tier ``registered``.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    n : int
+        How many partners.
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``partners`` columns plus ``size`` and ``quality`` (dropped before
+        the table is written).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES
+    >>> P = partners(PROFILES["it"], 5, np.random.default_rng(0))
+    >>> P["id"].tolist()
+    ['P00001', 'P00002', 'P00003', 'P00004', 'P00005']
+    >>> P["partner_type"].tolist()[:2], P.columns[-2:].tolist()
+    (['distributor', 'distributor'], ['size', 'quality'])
+    """
     types = np.array(list(p.partner_types))
     share = np.array(list(p.partner_types.values()))
     kind = rng.choice(types, size=n, p=share / share.sum())
@@ -83,7 +173,32 @@ def partners(p: Profile, n: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def customers(p: Profile, m: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``m`` customers and prospects spread over regions and segments."""
+    """``m`` customers and prospects spread over regions and segments.
+
+    About 80% are customers, the rest prospects; each needs one or two capabilities.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    m : int
+        How many customers and prospects.
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``customers`` table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES
+    >>> C = customers(PROFILES["it"], 8, np.random.default_rng(0))
+    >>> C.shape, set(C["status"]) <= {"customer", "prospect"}
+    ((8, 8), True)
+    """
     weights = rng.dirichlet(np.full(len(p.regions), 8.0))
     region = rng.choice(len(p.regions), size=m, p=weights)
     segment = rng.integers(0, len(p.segments), m)
@@ -106,9 +221,34 @@ def customers(p: Profile, m: int, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def suppliers(p: Profile, n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Suppliers: S001 is the planted chokepoint (sole source of the chokepoint SKU),
-    S002 its exclusive raw-material supplier, S003/S004 dual-source the other
-    inputs, S005 supplies raw material to them, the rest are tier-2 and logistics."""
+    """Suppliers: S0001 is the planted chokepoint (sole source of the chokepoint SKU),
+    S0002 its exclusive raw-material supplier, S0003/S0004 dual-source the other
+    inputs, S0005 supplies raw material to them, the rest are tier-2 and logistics.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    n : int
+        How many suppliers (at least six are made).
+    rng : numpy.random.Generator
+        The random generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``suppliers`` table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecograph.synth import PROFILES
+    >>> S = suppliers(PROFILES["it"], 3, np.random.default_rng(0))
+    >>> S["id"].tolist()
+    ['S0001', 'S0002', 'S0003', 'S0004', 'S0005', 'S0006']
+    >>> S["supply_tier"].tolist()[:5]
+    [1, 2, 1, 1, 2]
+    """
     n = max(n, 6)
     roles = ["component", "raw_material", "component", "component", "raw_material"]
     roles += list(rng.choice(["raw_material", "logistics", "contract_manufacturer"], n - 5))

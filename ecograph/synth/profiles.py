@@ -9,7 +9,19 @@ __all__ = ["Profile", "PROFILES"]
 
 @dataclass(frozen=True)
 class Profile:
-    """What a generated ecosystem of one domain is made of."""
+    """What a generated ecosystem of one domain is made of.
+
+    The field comments below say what each holds; :data:`PROFILES` has the
+    two domains.
+
+    Examples
+    --------
+    >>> it = PROFILES["it"]
+    >>> it.company_id, it.chokepoint_sku, it.assembles
+    ('NIMBUS', 'NET-SW', False)
+    >>> PROFILES["manufacturing"].chokepoint_sku in PROFILES["manufacturing"].assets[0][5]
+    True
+    """
 
     company_id: str
     company_name: str

@@ -6,7 +6,28 @@ __all__ = ["truth_markdown"]
 
 
 def truth_markdown(t: dict) -> str:
-    """A short Markdown account of what was planted; ``truth.json`` has the same facts."""
+    """A short Markdown account of what was planted; ``truth.json`` has the same facts.
+
+    Parameters
+    ----------
+    t : dict
+        The truth :func:`~ecograph.synth.generate_tables` returns.
+
+    Returns
+    -------
+    str
+        The text of ``TRUTH.md``.
+
+    Examples
+    --------
+    >>> from ecograph.synth import generate_tables
+    >>> _, truth = generate_tables(partners=20, customers=100, seed=0)
+    >>> text = truth_markdown(truth)
+    >>> text.splitlines()[0]
+    '# Planted truth'
+    >>> [line for line in text.splitlines() if line.startswith("## ")][:2]
+    ['## Single-source chokepoint supplier', '## Coverage gap']
+    """
     gap, choke, mis, audit = (t["coverage_gap"], t["chokepoint_supplier"],
                               t["mis_tiered_partner"], t["audit_discrepancy"])
     pairs = "\n".join(

@@ -3,6 +3,9 @@
 Stages: read files (:mod:`ecograph.ingest`) → cell rules (:mod:`.cells`) →
 link rules (:mod:`.links`) → table rules (:mod:`.rules`). Each stage records
 findings and goes on; the bundle is valid when no finding is an error.
+:func:`validate_bundle` reads a folder; :func:`validate_tables` takes the
+same tables as DataFrames (from a notebook, or projected back from a graph
+store) and runs the very same rules.
 
 >>> from ecograph.validate import validate_bundle
 >>> result = validate_bundle("fixtures/it_ecosystem")
@@ -13,22 +16,30 @@ findings and goes on; the bundle is valid when no finding is an error.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..errors import Findings
-from ..ingest import ROW, bundle_files, read_table
+from ..ingest import ROW, bundle_files, read_table, text_table
 from ..schema import TABLES
 from . import links, rules
 from .cells import parse_table
 
-__all__ = ["ValidationResult", "validate_bundle"]
+__all__ = ["ValidationResult", "validate_bundle", "validate_tables"]
 
 
 @dataclass
 class ValidationResult:
-    """What validation found: ``findings`` (errors and warnings) and typed ``tables``."""
+    """What validation found: ``findings`` (errors and warnings) and typed ``tables``.
+
+    Examples
+    --------
+    >>> result = validate_bundle("fixtures/tiny")
+    >>> result.ok, sorted(result.tables)[:2]
+    (True, ['asset_classes', 'audits'])
+    """
 
     path: str
     findings: pd.DataFrame
@@ -36,34 +47,98 @@ class ValidationResult:
 
     @property
     def errors(self) -> pd.DataFrame:
+        """The findings of severity ``error``."""
         return self.findings[self.findings["severity"] == "error"].reset_index(drop=True)
 
     @property
     def warnings(self) -> pd.DataFrame:
+        """The findings of severity ``warning``."""
         return self.findings[self.findings["severity"] == "warning"].reset_index(drop=True)
 
     @property
     def ok(self) -> bool:
+        """Whether no finding is an error."""
         return self.errors.empty
 
 
 def validate_bundle(path: str | os.PathLike) -> ValidationResult:
-    """Check every file, row and rule of the bundle at ``path``.
+    """Check every file, row and rule of the bundle folder at ``path``.
 
-    Raises :class:`~ecograph.errors.BundleNotFoundError` if ``path`` is not a
-    folder; every other problem is a finding in the result.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A folder of ``<table>.csv`` or ``<table>.parquet`` files.
+
+    Returns
+    -------
+    ValidationResult
+        Every finding, and the typed tables.
+
+    Raises
+    ------
+    BundleNotFoundError
+        When ``path`` is not a folder; every other problem is a finding.
+
+    Examples
+    --------
+    >>> validate_bundle("fixtures/invalid/dangling_reference").errors["rule"].tolist()
+    ['dangling_reference']
     """
     findings = Findings()
     files = bundle_files(path, findings)
-    names = {t: f.name for t, f in files.items()}
-    frames: dict[str, pd.DataFrame] = {}
-    for name, file in files.items():
-        raw = read_table(file, findings)
-        if raw is not None:
-            frames[name] = parse_table(TABLES[name], raw, file.name, findings)
+    raw = {name: read_table(file, findings) for name, file in files.items()}
+    return _validate(str(path), raw, {t: f.name for t, f in files.items()}, findings)
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame], *,
+                    source: str = "<tables>") -> ValidationResult:
+    """Check tables given as DataFrames against every rule a bundle on disk meets.
+
+    Values may be text (as files hold them) or typed (lists or tuples for list
+    cells, dates, numbers, booleans); they are read as the text a CSV file
+    would hold, so both give the same result.
+
+    Parameters
+    ----------
+    tables : mapping of str to pandas.DataFrame
+        Bundle tables by name (``partners``, ``relationships``...).
+    source : str, default "<tables>"
+        What the result's ``path`` says the tables came from.
+
+    Returns
+    -------
+    ValidationResult
+        Findings name the table (``partners``) where a file would be named.
+
+    Examples
+    --------
+    >>> import ecograph
+    >>> eco = ecograph.load_bundle("fixtures/tiny")
+    >>> tables = dict(eco.tables)
+    >>> tables["deals"] = tables["deals"].assign(customer="C9")
+    >>> validate_tables(tables).errors[["file", "column", "rule"]].drop_duplicates().values.tolist()
+    [['deals', 'customer', 'dangling_reference']]
+    """
+    findings = Findings()
+    for name in tables:
+        if name not in TABLES:
+            findings.warn(name, None, None, "unknown_file", name,
+                          f"not a bundle table (known: {', '.join(TABLES)}); ignored")
+    for name, table in TABLES.items():
+        if table.required and name not in tables:
+            findings.add(name, None, None, "missing_file", "", f"required table {name} is missing")
+    raw = {name: text_table(frame, name, findings) for name, frame in tables.items()
+           if name in TABLES}
+    return _validate(source, raw, {name: name for name in raw}, findings)
+
+
+def _validate(source: str, raw: dict[str, pd.DataFrame | None], names: dict[str, str],
+              findings: Findings) -> ValidationResult:
+    frames = {name: parse_table(TABLES[name], text, names[name], findings)
+              for name, text in raw.items() if text is not None}
     _check_links_and_rules(frames, names, findings)
     tables = {name: frames[name].drop(columns=ROW) for name in TABLES if name in frames}
-    return ValidationResult(str(path), findings.frame(), tables)
+    return ValidationResult(source, findings.frame(), tables)
 
 
 def _check_links_and_rules(frames: dict[str, pd.DataFrame], names: dict[str, str],

@@ -21,7 +21,43 @@ _EXACT_FLOAT = 2.0**53  # beyond this a float no longer counts single units
 
 
 def parse_table(table: Table, raw: pd.DataFrame, file: str, findings: Findings) -> pd.DataFrame:
-    """Check the columns of ``raw`` against ``table`` and return typed columns plus ``_row``."""
+    """Check the columns of ``raw`` against ``table`` and return typed columns plus ``_row``.
+
+    An unknown column is a warning and dropped; a missing required column is
+    an error; a missing optional column comes back empty. Every bad cell is
+    reported with its row and becomes missing.
+
+    Parameters
+    ----------
+    table : Table
+        The table's spec (:data:`ecograph.schema.TABLES`).
+    raw : pandas.DataFrame
+        Text cells (``""`` for empty ones) plus ``_row``, the row number in the file.
+    file : str
+        What findings call the table in their ``file`` column.
+    findings : Findings
+        Where problems are recorded.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``_row`` then every column of ``table``, in its order, typed (numbers,
+        dates, booleans, tuples for list cells).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> from ecograph.schema import TABLES
+    >>> raw = pd.DataFrame({"id": ["security", "ai"], "name": ["Security", ""],
+    ...                     "colour": ["red", "blue"], "_row": [2, 3]})
+    >>> findings = Findings()
+    >>> out = parse_table(TABLES["capabilities"], raw, "capabilities.csv", findings)
+    >>> out.columns.tolist(), out["name"].isna().tolist()
+    (['_row', 'id', 'name', 'category'], [False, True])
+    >>> findings.frame()[["severity", "row", "column", "rule"]].values.tolist()
+    [['error', 3, 'name', 'required'], ['warning', 1, 'colour', 'unknown_column']]
+    """
     for extra in [c for c in raw.columns if c != ROW and c not in table.by_name]:
         findings.warn(file, 1, extra, "unknown_column", extra,
                       f"not a column of {table.name}; ignored")

@@ -21,7 +21,26 @@ _NEEDS = {  # movement kind -> (needs from_party, needs to_party)
 
 
 def check_company(company: pd.DataFrame, file: str, findings: Findings) -> None:
-    """The focal company table holds exactly one row."""
+    """The focal company table holds exactly one row.
+
+    Parameters
+    ----------
+    company : pandas.DataFrame
+        The parsed ``company`` table.
+    file : str
+        What findings call the table.
+    findings : Findings
+        Where problems are recorded (rule ``company_rows``, on no row).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> findings = Findings()
+    >>> check_company(pd.DataFrame({"id": ["A", "B"], "_row": [2, 3]}), "company.csv", findings)
+    >>> findings.frame()[["rule", "value", "message"]].values.tolist()
+    [['company_rows', '2', 'needs exactly one row (the focal company), has 2']]
+    """
     if len(company) != 1:
         findings.add(file, None, None, "company_rows", len(company),
                      f"needs exactly one row (the focal company), has {len(company)}")
@@ -29,7 +48,34 @@ def check_company(company: pd.DataFrame, file: str, findings: Findings) -> None:
 
 def check_periods(frame: pd.DataFrame, file: str, start: str, end: str,
                   findings: Findings) -> None:
-    """``end`` may not come before ``start``."""
+    """``end`` may not come before ``start``.
+
+    A missing date on either side is not checked.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A parsed table with ``_row`` and the two date columns.
+    file : str
+        What findings call the table.
+    start : str
+        The column of first days.
+    end : str
+        The column of last days (rule ``end_before_start`` reports it).
+    findings : Findings
+        Where problems are recorded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> rel = pd.DataFrame({"start": pd.to_datetime(["2025-03-01", "2025-01-01"]),
+    ...                     "end": pd.to_datetime(["2025-02-01", None]), "_row": [2, 3]})
+    >>> findings = Findings()
+    >>> check_periods(rel, "relationships.csv", "start", "end", findings)
+    >>> findings.frame()[["row", "column", "rule", "value", "message"]].values.tolist()
+    [[2, 'end', 'end_before_start', '2025-02-01', 'is before start 2025-03-01']]
+    """
     bad = frame[end] < frame[start]
     if bad.any():
         findings.add_many(file, frame.loc[bad, ROW], end, "end_before_start",
@@ -38,7 +84,33 @@ def check_periods(frame: pd.DataFrame, file: str, start: str, end: str,
 
 
 def check_deals(deals: pd.DataFrame, file: str, findings: Findings) -> None:
-    """Closed deals carry a close date; a partner does not co-sell with itself."""
+    """Closed deals carry a close date; a partner does not co-sell with itself.
+
+    Also: ``closed`` may not come before ``registered`` (:func:`check_periods`).
+
+    Parameters
+    ----------
+    deals : pandas.DataFrame
+        The parsed ``deals`` table.
+    file : str
+        What findings call the table.
+    findings : Findings
+        Where problems are recorded (rules ``end_before_start``,
+        ``missing_close_date``, ``self_cosell``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> deals = pd.DataFrame({"partner": ["P1", "P2"], "status": ["won", "lost"],
+    ...                       "registered": pd.to_datetime(["2025-01-10", "2025-02-01"]),
+    ...                       "closed": pd.to_datetime([None, "2025-03-01"]),
+    ...                       "cosell_partner": [None, "P2"], "_row": [2, 3]})
+    >>> findings = Findings()
+    >>> check_deals(deals, "deals.csv", findings)
+    >>> findings.frame()[["row", "column", "rule", "value"]].values.tolist()
+    [[2, 'closed', 'missing_close_date', 'won'], [3, 'cosell_partner', 'self_cosell', 'P2']]
+    """
     check_periods(deals, file, "registered", "closed", findings)
     open_ended = deals["status"].isin(["won", "lost"]) & deals["closed"].isna()
     if open_ended.any():
@@ -75,7 +147,39 @@ def _check_units(frame: pd.DataFrame, column: str, file: str, counted: set[str],
 
 def check_movements(moves: pd.DataFrame, file: str, asset_classes: pd.DataFrame | None,
                     findings: Findings) -> None:
-    """Each movement kind has the parties it needs, positive units, whole units if counted."""
+    """Each movement kind has the parties it needs, positive units, whole units if counted.
+
+    A dispose leaves the books, so it may not name a ``to_party``; no
+    movement goes from a party to itself.
+
+    Parameters
+    ----------
+    moves : pandas.DataFrame
+        The parsed ``movements`` table.
+    file : str
+        What findings call the table.
+    asset_classes : pandas.DataFrame or None
+        The parsed ``asset_classes`` table (which SKUs are ``counted``);
+        ``None``: no SKU is checked for whole units.
+    findings : Findings
+        Where problems are recorded (rules ``non_positive_units``,
+        ``fractional_units``, ``missing_party``, ``unexpected_party``,
+        ``self_transfer``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> assets = pd.DataFrame({"sku": ["SRV", "STEEL"], "counted": [True, False]})
+    >>> moves = pd.DataFrame({"sku": ["SRV", "STEEL", "SRV"], "kind": ["supply", "dispose", "transfer"],
+    ...                       "from_party": [None, "P1", "P1"], "to_party": ["P1", "C1", "P1"],
+    ...                       "units": [2.5, 3.0, 1.0], "_row": [2, 3, 4]})
+    >>> findings = Findings()
+    >>> check_movements(moves, "movements.csv", assets, findings)
+    >>> findings.frame()[["row", "column", "rule", "value"]].values.tolist()
+    [[2, 'units', 'fractional_units', '2.5'], [3, 'to_party', 'unexpected_party', 'C1'],
+     [4, 'to_party', 'self_transfer', 'P1']]
+    """
     _check_units(moves, "units", file, _counted_skus(asset_classes), findings, positive=True)
     for kind, (needs_from, needs_to) in _NEEDS.items():
         rows = moves[moves["kind"] == kind]
@@ -97,7 +201,32 @@ def check_movements(moves: pd.DataFrame, file: str, asset_classes: pd.DataFrame 
 
 
 def check_overdrafts(moves: pd.DataFrame, file: str, findings: Findings) -> None:
-    """No party's balance of a SKU may go negative at the end of any day."""
+    """No party's balance of a SKU may go negative at the end of any day.
+
+    Parameters
+    ----------
+    moves : pandas.DataFrame
+        The parsed ``movements`` table, free of errors (a broken ledger would
+        report echoes of its first error).
+    file : str
+        What findings call the table.
+    findings : Findings
+        Where problems are recorded (rule ``overdraft``, on the movement that
+        takes the balance below zero).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> moves = pd.DataFrame({"id": ["m1", "m2"], "date": pd.to_datetime(["2025-01-01", "2025-01-02"]),
+    ...                       "sku": ["SRV", "SRV"], "kind": ["supply", "deploy"],
+    ...                       "from_party": [None, "P1"], "to_party": ["P1", "C1"],
+    ...                       "units": [2.0, 3.0], "_row": [2, 3]})
+    >>> findings = Findings()
+    >>> check_overdrafts(moves, "movements.csv", findings)
+    >>> findings.frame()[["row", "rule", "value", "message"]].values.tolist()
+    [[3, 'overdraft', 'm2', "P1's balance of SRV would be -1 at the end of 2025-01-02 (movement m2)"]]
+    """
     found = ledger.overdrafts(moves)
     if found.empty:
         return
@@ -110,5 +239,30 @@ def check_overdrafts(moves: pd.DataFrame, file: str, findings: Findings) -> None
 
 def check_audits(audits: pd.DataFrame, file: str, asset_classes: pd.DataFrame | None,
                  findings: Findings) -> None:
-    """Audit counts are non-negative, whole for counted SKUs."""
+    """Audit counts are non-negative, whole for counted SKUs.
+
+    Parameters
+    ----------
+    audits : pandas.DataFrame
+        The parsed ``audits`` table.
+    file : str
+        What findings call the table.
+    asset_classes : pandas.DataFrame or None
+        The parsed ``asset_classes`` table (which SKUs are ``counted``);
+        ``None``: no SKU is checked for whole units.
+    findings : Findings
+        Where problems are recorded (rules ``negative_units``, ``fractional_units``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> assets = pd.DataFrame({"sku": ["SRV", "STEEL"], "counted": [True, False]})
+    >>> audits = pd.DataFrame({"sku": ["SRV", "SRV", "STEEL"], "counted": [-1.0, 2.5, 2.5],
+    ...                        "_row": [2, 3, 4]})
+    >>> findings = Findings()
+    >>> check_audits(audits, "audits.csv", assets, findings)
+    >>> findings.frame()[["row", "column", "rule", "value"]].values.tolist()
+    [[2, 'counted', 'negative_units', '-1.0'], [3, 'counted', 'fractional_units', '2.5']]
+    """
     _check_units(audits, "counted", file, _counted_skus(asset_classes), findings, positive=False)

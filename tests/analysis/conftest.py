@@ -7,6 +7,8 @@ import random
 import networkx as nx
 import pytest
 
+from ecograph import view
+
 
 def random_graph(n: int, p: float, *, seed: int, directed: bool, weighted: bool) -> nx.Graph:
     G = nx.gnp_random_graph(n, p, seed=seed, directed=directed)
@@ -33,8 +35,8 @@ def rgraph(request):
                         ("manufacturing", "cosell"), ("manufacturing", "supply")],
                 ids=lambda p: f"{p[0]}-{p[1]}")
 def fixture_view(request, ecosystems):
-    name, view = request.param
-    return ecosystems[name].view(view)
+    name, view_name = request.param
+    return view(ecosystems[name], view_name)
 
 
 def as_dict(frame, column):

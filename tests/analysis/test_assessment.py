@@ -1,5 +1,5 @@
-"""Partner assessment: the planted mis-tiering is caught, KPIs follow the tables, scores
-behave, and diffs between snapshots report what changed."""
+"""Partner assessment: the planted mis-tiering is caught, KPIs follow the tables and scores
+behave. (Segments: test_segments.py; diffs between snapshots: test_changes.py.)"""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import ecograph
 from ecograph.analysis import assessment as A
 from ecograph.analysis.activity import partner_activity
 from ecograph.analysis.communities import detect_communities
-from ecograph.analysis.snapshots import snapshot
 from ecograph.errors import ParameterError
 
-MID = "2025-07-01"
+MID = "2025-06-30"  # as of the end of that day
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +24,6 @@ def kpis(ecosystems) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def tiny_eco(fixtures_dir) -> ecograph.Ecosystem:
     return ecograph.load_bundle(fixtures_dir / "tiny")
-
-
-def _copy(eco: ecograph.Ecosystem, **changes: pd.DataFrame) -> ecograph.Ecosystem:
-    return ecograph.Ecosystem({**{n: f.copy() for n, f in eco.tables.items()}, **changes})
 
 
 # --- tiers ---------------------------------------------------------------------------------------
@@ -76,16 +71,17 @@ def test_under_tiered_partner_is_flagged_with_the_bound_it_passed():
 # --- KPIs ----------------------------------------------------------------------------------------
 
 def _brute_force(eco: ecograph.Ecosystem, pid: str, as_of: str | None) -> dict:
-    t = pd.Timestamp(as_of) if as_of else pd.Timestamp.max
-    deals = [d for d in eco.deals.itertuples() if d.partner == pid and d.registered < t]
-    closed = [d for d in deals if d.status in ("won", "lost") and d.closed < t]
+    t = pd.Timestamp(as_of) if as_of else eco.reference_date  # inclusive: the end of day t
+    deals = [d for d in eco.deals.itertuples() if d.partner == pid and d.registered <= t]
+    closed = [d for d in deals if d.status in ("won", "lost") and d.closed <= t]
     won = [d for d in closed if d.status == "won"]
     approved = [d for d in deals if d.status in ("approved", "won", "lost")]
     counted = set(eco.asset_classes.loc[eco.asset_classes["counted"].astype(bool), "sku"])
     units = sum(m.units for m in eco.movements.itertuples()
-                if m.kind == "deploy" and m.from_party == pid and m.date < t and m.sku in counted)
+                if m.kind == "deploy" and m.from_party == pid and m.date <= t and m.sku in counted)
     sells = {r.target for r in eco.relationships.itertuples()
-             if r.type == "sells_to" and r.source == pid and (pd.isna(r.start) or r.start < t)}
+             if r.type == "sells_to" and r.source == pid and (pd.isna(r.start) or r.start <= t)
+             and (pd.isna(r.end) or r.end >= t)}
     return {"deals": len(deals), "won_deals": len(won), "win_rate": (len(won) + 1) / (len(closed) + 2),
             "approval_rate": (len(approved) + 1) / (len(deals) + 2),
             "won_amount": sum(d.amount for d in won if pd.notna(d.amount)), "units_deployed": units,
@@ -108,14 +104,29 @@ def test_kpis_equal_brute_force_counts_from_the_tables(bundle_name, ecosystems, 
 def test_kpis_as_of_a_date_match_partner_activity(ecosystems):
     eco = ecosystems["it_ecosystem"]
     frame = A.partner_kpis(eco, as_of=MID)
-    assert frame.attrs["as_of"] == MID
+    assert list(frame.columns[:3]) == ["id", "name", "kind"] and (frame["kind"] == "partner").all()
     ours = frame.set_index("id").sort_index()
-    ref = partner_activity(eco, as_of=MID).set_index("partner").sort_index()
-    cols = ["deals", "won_deals", "win_rate", "won_amount", "accounts", "cosell_partners",
+    ref = partner_activity(eco, as_of=MID).set_index("id").sort_index()
+    assert list(partner_activity(eco).columns[:3]) == ["id", "name", "kind"]
+    cols = ["name", "kind", "deals", "won_deals", "win_rate", "won_amount", "accounts", "cosell_partners",
             "cosold_deals", "cosold_won"]
     pd.testing.assert_frame_equal(ours[cols], ref.loc[ours.index, cols], check_dtype=False,
                                   check_names=False)
     assert ours["won_amount"].sum() < A.partner_kpis(eco)["won_amount"].sum()
+    # the names beside the ids are the partners table's
+    names = eco.partners.set_index("id")["name"]
+    assert ours["name"].to_dict() == names.loc[ours.index].to_dict()
+    assert ref["name"].to_dict() == names.to_dict()
+
+
+def test_kpis_health_and_tiers_carry_the_partners_names(bundle_name, ecosystems, kpis):
+    k = kpis[bundle_name]
+    names = ecosystems[bundle_name].partners.set_index("id")["name"]
+    assert sorted(k["id"]) == sorted(names.index)
+    k = k.sample(frac=1, random_state=0)  # names travel with their rows, not by position
+    for frame in (k, A.partner_health(k), A.recommend_tiers(k)):
+        assert list(frame.columns[:3]) == ["id", "name", "kind"]
+        assert frame.set_index("id")["name"].to_dict() == names.to_dict()
 
 
 def test_kpis_of_the_tiny_bundle_by_hand(tiny_eco):
@@ -134,51 +145,12 @@ def test_network_position_finds_the_planted_broker(bundle_name, ecosystems, kpis
     broker = truths[bundle_name]["broker_partner"]["id"]
     assert k.sort_values("constraint", kind="stable")["id"].iloc[0] == broker
     eco = ecosystems[bundle_name]
-    G = eco.view("bipartite")
+    G = ecograph.view(eco, "bipartite")
     parts = detect_communities(G, seed=0).set_index("id")["community"]
     for pid in k["id"].iloc[:5]:
         span = len({parts[c] for c in G.neighbors(pid)})
         assert k.set_index("id").loc[pid, "community_span"] == span
     assert k["reach"].between(0, 1).all() and k["reach"].max() > 0
-
-
-# --- segments ------------------------------------------------------------------------------------
-
-def test_segmentation_is_reproducible_and_k_maximises_the_silhouette(kpis):
-    k = kpis["it_ecosystem"]
-    one = A.segment_partners(k, seed=3)
-    two = A.segment_partners(k, seed=3)
-    assert one["segment"].tolist() == two["segment"].tolist()
-    sil = one.attrs["silhouette"]
-    assert set(sil) == set(range(2, 9))
-    assert one.attrs["k"] == max(sil, key=sil.get) == one["segment"].nunique()
-    sizes = one["segment"].value_counts().sort_index()
-    assert sizes.is_monotonic_decreasing  # segment 0 is the largest
-    given = A.segment_partners(k, k=4, seed=3)
-    assert given["segment"].nunique() == 4 and given.attrs["k"] == 4
-    profiles = A.segment_profiles(given)
-    assert profiles["segment"].tolist() == [0, 1, 2, 3]
-    assert profiles["size"].sum() == len(k) and profiles["label"].is_unique
-    assert profiles["dominant_type"].isin(k["partner_type"]).all()
-    medians = given.groupby("segment")["won_amount"].median()
-    assert profiles["won_amount"].tolist() == medians.tolist()
-
-
-def test_segmentation_recovers_two_obvious_groups_and_names_them():
-    rng = np.random.default_rng(0)
-    big = pd.DataFrame({"deals": rng.integers(80, 100, 12), "won_amount": rng.uniform(9e5, 1e6, 12)})
-    small = pd.DataFrame({"deals": rng.integers(0, 3, 18), "won_amount": rng.uniform(0, 1e3, 18)})
-    kpis = pd.concat([big, small], ignore_index=True)
-    kpis.insert(0, "id", [f"P{i:02d}" for i in range(30)])
-    kpis["partner_type"] = ["msp"] * 12 + ["reseller"] * 18
-    seg = A.segment_partners(kpis, features=["deals", "won_amount"], k_range=range(2, 6))
-    assert seg.attrs["k"] == 2
-    assert seg["segment"].tolist() == [1] * 12 + [0] * 18  # the larger group is segment 0
-    profile = A.segment_profiles(seg).set_index("segment")
-    assert profile.loc[1, "label"] in {"high-volume earners", "high-revenue registrars"}
-    assert profile.loc[1, "dominant_type"] == "msp" and profile.loc[1, "dominant_type_share"] == 1.0
-    with pytest.raises(ParameterError, match="features"):
-        A.segment_partners(kpis, features=["no_such_kpi"])
 
 
 # --- health --------------------------------------------------------------------------------------
@@ -217,52 +189,5 @@ def test_ecosystem_health_is_the_documented_weighted_sum(bundle_name, ecosystems
     assert h.tier_alignment == pytest.approx(1 - 1 / len(k))  # only the planted partner is off
     assert h.revenue_spread == pytest.approx(1 - h.revenue_gini)
     assert h.to_frame().shape == (1, len(h.to_dict()))
-    early = A.ecosystem_health(eco, as_of="2025-01-01")  # no deal registered yet
+    early = A.ecosystem_health(eco, as_of="2024-12-31")  # no deal registered yet
     assert early.win_rate == 0.5 and early.revenue_spread == 0.0 and early.score < h.score
-
-
-# --- diffs -------------------------------------------------------------------------
-
-def test_diff_lists_partners_who_joined_in_between(ecosystems):
-    eco = ecosystems["it_ecosystem"]
-    old, new = snapshot(eco, "2021-01-01"), snapshot(eco, "2022-01-01")
-    joined = eco.partners[(eco.partners["joined"] >= "2021-01-01") & (eco.partners["joined"] < "2022-01-01")]
-    assert len(joined) > 0
-    diff = A.diff_snapshots(old, new)
-    assert list(diff.columns) == ["change", "party", "before", "after", "detail"]
-    added = diff[diff["change"] == "partner_added"]
-    assert set(added["party"]) == set(joined["id"])
-    assert (added["after"].to_numpy() == joined.set_index("id").loc[added["party"], "tier"].to_numpy()).all()
-    back = A.diff_snapshots(new, old)
-    assert set(back.loc[back["change"] == "partner_removed", "party"]) == set(joined["id"])
-    assert "partner_removed" not in set(diff["change"])
-
-
-def test_diff_reports_tier_moves_and_tier_gaps_opened_and_closed(ecosystems, truths):
-    eco = ecosystems["it_ecosystem"]
-    planted = truths["it_ecosystem"]["mis_tiered_partner"]["id"]
-    top = A.partner_kpis(eco)["id"].iloc[0]  # the best earner, rightly platinum
-    partners = eco.partners.copy()
-    partners.loc[partners["id"] == planted, "tier"] = "registered"
-    partners.loc[partners["id"] == top, "tier"] = "silver"
-    diff = A.diff_snapshots(eco, _copy(eco, partners=partners))
-    moved = diff[diff["change"] == "tier_moved"].set_index("party")
-    assert set(moved.index) == {planted, top}
-    assert moved.loc[planted, ["before", "after", "detail"]].tolist() == ["platinum", "registered",
-                                                                          "down 3 steps"]
-    assert moved.loc[top, ["before", "after"]].tolist() == ["platinum", "silver"]
-    assert diff.loc[diff["change"] == "mis_tiering_resolved", "party"].tolist() == [planted]
-    gap = diff[diff["change"] == "newly_mis_tiered"]
-    assert gap["party"].tolist() == [top] and gap["detail"].iloc[0].startswith("silver but won")
-    assert not diff["change"].isin(["partner_added", "partner_removed", "recommended_tier_changed"]).any()
-    assert diff["change"].tolist() == sorted(diff["change"], key=A.CHANGES.index)
-
-
-def test_diff_reports_health_changes_beyond_the_threshold(ecosystems):
-    eco = ecosystems["manufacturing"]
-    diff = A.diff_snapshots(snapshot(eco, "2025-04-01"), snapshot(eco, "2025-10-01"), threshold=15)
-    health = diff[diff["change"] == "health_changed"]
-    assert len(health) > 0
-    change = health["after"].astype(float) - health["before"].astype(float)
-    assert (change.abs() >= 15 - 0.1).all()
-    assert "ecosystem_health_changed" in set(diff["change"])

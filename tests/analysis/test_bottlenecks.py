@@ -3,6 +3,7 @@ max-flow equals min-cut (and NetworkX), and bad requests are refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import weakref
 
@@ -38,12 +39,13 @@ def test_planted_chokepoint_is_the_top_bottleneck(ecosystems, truths, bundle_nam
     eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
     table = bn.bottlenecks(eco)
     top = table.iloc[0]
-    assert top["party"] == truth["id"]
+    assert top["id"] == truth["id"]
+    assert top["name"] == eco.names([truth["id"]]).iat[0] and top["kind"] == "supplier"
     assert top["single_source"] and top["articulation_point"] and top["dominator"]
     assert truth["id"] in top["why"] or "single source" in top["why"]
     assert table["risk_score"].is_monotonic_decreasing
-    assert eco.company["id"].iat[0] not in set(table["party"])  # the hub is left out
-    assert eco.company["id"].iat[0] in set(bn.bottlenecks(eco, include_company=True)["party"])
+    assert eco.company["id"].iat[0] not in set(table["id"])  # the hub is left out
+    assert eco.company["id"].iat[0] in set(bn.bottlenecks(eco, include_company=True)["id"])
 
 
 def test_chokepoint_removal_loses_exactly_the_demand_that_needs_it(ecosystems, truths,
@@ -51,16 +53,20 @@ def test_chokepoint_removal_loses_exactly_the_demand_that_needs_it(ecosystems, t
     eco, truth = ecosystems[bundle_name], truths[bundle_name]["chokepoint_supplier"]
     expected, customers = _demand_by_hand(eco, _dependent_skus(eco, truth["sku"]))
     hit = bn.simulate(eco, remove=[truth["id"]])
-    assert hit.attrs["unmet_total"] == pytest.approx(expected)
-    assert set(hit.loc[hit["unmet"] > 0, "customer"]) == customers
+    assert hit.unmet_total == pytest.approx(expected)
+    rows = hit.customers
+    assert set(rows.loc[rows["unmet"] > 0, "customer"]) == customers
+    assert rows["customer_name"].tolist() == eco.names(rows["customer"]).tolist()
+    assert hit.by_sku["unmet"].sum() == pytest.approx(expected)
+    assert hit.by_region["unmet"].sum() == pytest.approx(expected)
     # the exclusive upstream supplier takes the chokepoint down with it
     upstream = bn.simulate(eco, remove=truth["exclusive_upstream"])
-    assert upstream.attrs["unmet_total"] == pytest.approx(expected)
+    assert upstream.unmet_total == pytest.approx(expected)
     # a quarter of its capacity gone: a quarter of that demand unmet (proportional model)
     cut = bn.simulate(eco, capacity_cut={truth["id"]: 0.25})
-    assert cut.attrs["unmet_total"] == pytest.approx(0.25 * expected)
+    assert cut.unmet_total == pytest.approx(0.25 * expected)
     # nothing removed, nothing unmet
-    assert bn.simulate(eco).attrs["unmet_total"] == pytest.approx(0.0, abs=1e-9)
+    assert bn.simulate(eco).unmet_total == pytest.approx(0.0, abs=1e-9)
 
 
 def test_chokepoint_dominates_every_customer_it_feeds(ecosystems, truths, bundle_name):
@@ -76,7 +82,7 @@ def test_chokepoint_dominates_every_customer_it_feeds(ecosystems, truths, bundle
 def test_dominators_are_exactly_the_parties_whose_removal_cuts_a_customer_off(mfg_eco):
     d = bn.dominators(mfg_eco, exact=None)
     for party in ["S0002", "S0005", "P00003"]:
-        hit = bn.simulate(mfg_eco, remove=[party])
+        hit = bn.simulate(mfg_eco, remove=[party]).customers
         cut_off = hit[(hit["delivered"] < 1e-9) & (hit["demand"] > 0)]
         assert set(zip(cut_off["customer"], cut_off["sku"], strict=True)) == set(
             zip(*d.loc[d["dominator"] == party, ["customer", "sku"]].T.values, strict=True))
@@ -84,15 +90,18 @@ def test_dominators_are_exactly_the_parties_whose_removal_cuts_a_customer_off(mf
 
 def test_cascade_spreads_round_by_round(mfg_eco, truths):
     truth = truths["manufacturing"]["chokepoint_supplier"]
-    chain = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.5)
-    assert chain.loc[chain["round"] == 0, "party"].tolist() == truth["exclusive_upstream"]
+    result = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.5)
+    chain = result.failures
+    assert chain.loc[chain["round"] == 0, "id"].tolist() == truth["exclusive_upstream"]
     first = chain[chain["round"] == 1]
-    assert truth["id"] in set(first["party"]) and (first["lost"] > 0.5).all()
-    assert chain["round"].is_monotonic_increasing and chain["party"].is_unique
-    lenient = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.99)
+    assert truth["id"] in set(first["id"]) and (first["lost"] > 0.5).all()
+    assert chain["round"].is_monotonic_increasing and chain["id"].is_unique
+    assert chain["name"].tolist() == mfg_eco.names(chain["id"]).tolist()
+    assert chain["kind"].tolist() == mfg_eco.kinds(chain["id"]).tolist()
+    lenient = bn.cascade(mfg_eco, truth["exclusive_upstream"], threshold=0.99).failures
     assert len(lenient) <= len(chain)
-    assert chain.attrs["unmet_total"] >= bn.simulate(
-        mfg_eco, remove=truth["exclusive_upstream"]).attrs["unmet_total"]
+    assert result.disruption.unmet_total >= bn.simulate(
+        mfg_eco, remove=truth["exclusive_upstream"]).unmet_total
 
 
 def test_single_sourced_inputs_equal_brute_force(it_eco):
@@ -126,9 +135,10 @@ def test_max_flow_equals_min_cut_and_networkx(seed):
     binding = 0
     for sku in ("PUMP", "VALVE"):
         cut = bn.max_flow(eco, sku)
-        assert cut.attrs["flow"] == pytest.approx(cut.attrs["cut_capacity"])
-        assert cut.attrs["flow"] <= cut.attrs["demand"] + 1e-9
-        binding += cut.attrs["flow"] < cut.attrs["demand"]
+        assert cut.flow == pytest.approx(cut.cut_capacity)
+        assert cut.cut_capacity == pytest.approx(cut.cut["capacity"].sum())
+        assert cut.flow <= cut.demand + 1e-9
+        binding += cut.flow < cut.demand
         f = flows[flows["sku"] == sku]
         G = nx.DiGraph()
         for u, v, c in zip(f["source"], f["target"], f["capacity"], strict=True):
@@ -137,8 +147,7 @@ def test_max_flow_equals_min_cut_and_networkx(seed):
             G.add_edge("<producers>", p)  # no capacity: unlimited
         for c, d in f[f["target"].isin(eco.customers["id"])].groupby("target")["capacity"]:
             G.add_edge(c, "<demand>", capacity=float(d.sum()))
-        assert cut.attrs["flow"] == pytest.approx(nx.maximum_flow_value(G, "<producers>",
-                                                                        "<demand>"))
+        assert cut.flow == pytest.approx(nx.maximum_flow_value(G, "<producers>", "<demand>"))
     assert binding  # the shrunken network really is capacity-limited somewhere
 
 
@@ -163,7 +172,7 @@ def test_vital_edges_carry_the_demand_that_rides_on_them(ecosystems, truths, bun
     # the chokepoint's only outbound edge carries everything its removal loses
     out_of = edges[edges["source"] == truth["id"]]
     assert len(out_of) == 1
-    lost = bn.simulate(eco, remove=[truth["id"]]).attrs["unmet_total"]
+    lost = bn.simulate(eco, remove=[truth["id"]]).unmet_total
     assert out_of["units_at_risk"].iat[0] == pytest.approx(lost)
     # shares into each stock add up to one
     assert np.allclose(edges.groupby(["target", "sku"])["share"].sum(), 1.0)
@@ -179,14 +188,14 @@ def test_what_ifs_on_one_ecosystem_equal_what_ifs_on_fresh_ones(fixtures_dir, tr
     fresh = [bn.simulate(Ecosystem(eco.tables), remove=[truth["id"]]),
              bn.simulate(Ecosystem(eco.tables), capacity_cut={truth["id"]: 0.5}),
              bn.bottlenecks(Ecosystem(eco.tables))]
-    for ours, theirs in zip(runs, fresh, strict=True):
-        pd.testing.assert_frame_equal(ours, theirs)
-        assert ours.attrs.keys() == theirs.attrs.keys()
-        for key, value in ours.attrs.items():
+    for ours, theirs in zip(runs[:2], fresh[:2], strict=True):
+        for field in dataclasses.fields(bn.Disruption):
+            value, other = getattr(ours, field.name), getattr(theirs, field.name)
             if isinstance(value, pd.DataFrame):
-                pd.testing.assert_frame_equal(value, theirs.attrs[key])
+                pd.testing.assert_frame_equal(value, other)
             else:
-                assert value == theirs.attrs[key], key
+                assert value == other, field.name
+    pd.testing.assert_frame_equal(runs[2], fresh[2])
     gone = weakref.ref(eco)
     del eco
     gc.collect()

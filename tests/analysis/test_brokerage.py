@@ -7,6 +7,7 @@ import math
 import networkx as nx
 import pytest
 
+from ecograph import view
 from ecograph.analysis.brokerage import brokerage
 
 from .conftest import as_dict
@@ -36,7 +37,7 @@ def test_constraint_and_effective_size_equal_networkx(rgraph):
 
 
 def test_planted_broker_ranks_first_on_the_cosell_network(ecosystems, truths, bundle_name):
-    frame = brokerage(ecosystems[bundle_name].view("cosell"))
+    frame = brokerage(view(ecosystems[bundle_name], "cosell"))
     assert frame["id"].iat[0] == truths[bundle_name]["broker_partner"]["id"]
     assert frame["constraint"].dropna().is_monotonic_increasing
 

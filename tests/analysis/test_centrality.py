@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ecograph import load_bundle
+from ecograph import load_bundle, twins, view
 from ecograph.analysis import centrality as c
 
 from .conftest import as_dict, assert_close, random_graph
@@ -84,17 +84,22 @@ def test_sampled_betweenness_standard_error_matches_per_pivot_spread(k):
 
 
 def test_sampled_betweenness_lies_within_its_stated_error(it_eco):
-    G = it_eco.view("bipartite")
+    G = view(it_eco, "bipartite")
+    n = G.number_of_nodes()
     exact = c.betweenness(G).set_index("id")["betweenness"]
+    assert "betweenness_se" not in c.betweenness(G)  # exact scores carry no error
     errors = {}
     for k in (60, 240):
         est = c.betweenness(G, k=k, seed=1)
-        meta = est.attrs["sampling"]
-        assert meta["k"] == k and meta["n"] == G.number_of_nodes() and meta["mean_se"] > 0
+        assert len(est) == n and est["betweenness_se"].mean() > 0
+        bound = c.sampling_bound(G, k)
+        # Hoeffding at 99%: one pivot adds at most n(n-2)/2 pair paths, normalised by (n-1)(n-2)/2
+        assert bound == pytest.approx(n / (n - 1) * np.sqrt(np.log(2 / 0.01) / (2 * k)))
         gap = (est.set_index("id")["betweenness"] - exact[est["id"]].to_numpy()).abs()
-        assert gap.max() <= meta["error_bound_99"]
+        assert gap.max() <= bound
         errors[k] = gap.mean()
     assert errors[240] < errors[60]  # more pivots, less error
+    assert c.sampling_bound(G, 240) == pytest.approx(c.sampling_bound(G, 60) / 2)
 
 
 def test_gds_pagerank_follows_the_gds_formula_by_hand():
@@ -123,9 +128,11 @@ def test_gds_degree_is_out_degree():
 
 
 def test_results_are_sorted_best_first_with_node_attributes(it_eco):
-    frame = c.pagerank(it_eco.view("bipartite"))
+    frame = c.pagerank(view(it_eco, "bipartite"))
     assert frame["pagerank"].is_monotonic_decreasing
-    assert list(frame.columns) == ["id", "pagerank", "kind", "type", "region"]
+    assert list(frame.columns) == ["id", "name", "kind", "pagerank", "type", "region"]
+    assert frame["name"].tolist() == it_eco.names(frame["id"]).tolist()
+    assert frame["kind"].tolist() == it_eco.kinds(frame["id"]).tolist()
 
 
 def test_same_graph_through_csv_parquet_and_by_hand_gives_identical_results(it_eco, tmp_path):
@@ -138,10 +145,10 @@ def test_same_graph_through_csv_parquet_and_by_hand_gives_identical_results(it_e
         by_hand.add_edge(u, v, weight=by_hand.get_edge_data(u, v, {"weight": 0})["weight"] + 1)
     for u, v in zip(it_eco.deals["partner"], it_eco.deals["customer"], strict=True):
         by_hand.add_edge(u, v, weight=by_hand.get_edge_data(u, v, {"weight": 0})["weight"] + 1)
-    for G in (via_parquet.view("bipartite"), by_hand):
+    for G in (view(via_parquet, "bipartite"), by_hand):
         for fn, col in ((c.pagerank, "pagerank"), (c.betweenness, "betweenness"),
                         (c.closeness, "closeness")):
-            assert_close(as_dict(fn(G), col), as_dict(fn(it_eco.view("bipartite")), col), 1e-12)
+            assert_close(as_dict(fn(G), col), as_dict(fn(view(it_eco, "bipartite")), col), 1e-12)
 
 
 def test_bad_arguments_say_what_was_expected(rgraph):
@@ -156,18 +163,19 @@ def test_bad_arguments_say_what_was_expected(rgraph):
 @pytest.mark.parametrize("directed", [False, True])
 def test_locality_ordered_kernels_give_the_same_answers(monkeypatch, directed):
     # force the reordered copy on a small graph: results must not change
-    from ecograph.analysis import _common
-
     G = random_graph(90, 0.05, seed=9, directed=directed, weighted=True)
     plain = {f.__name__: f(G) for f in (c.closeness, c.harmonic)}
     plain["betweenness"] = c.betweenness(G, weight="weight")
     plain["sampled"] = c.betweenness(G, k=20, seed=2)
-    monkeypatch.setattr(_common, "LOCALITY_THRESHOLD", 10)
+    assert twins.index(G).local is None  # 90 vertices: no reordered copy by default
+    monkeypatch.setattr(twins, "LOCALITY_THRESHOLD", 10)
     H = G.copy()  # a fresh graph, so nothing cached
     ours = {f.__name__: f(H) for f in (c.closeness, c.harmonic)}
     ours["betweenness"] = c.betweenness(H, weight="weight")
     ours["sampled"] = c.betweenness(H, k=20, seed=2)
-    assert _common._LOCAL.get(H) is not None
+    local, back = twins.index(H).local  # the kernels really ran on the reordered copy
+    assert local.vcount() == H.number_of_nodes() and sorted(back) == list(range(len(H)))
+    assert (back != np.arange(len(H))).any()
     for name, frame in plain.items():
         col = {"sampled": "betweenness"}.get(name, name)
         assert_close(as_dict(ours[name], col), as_dict(frame, col), 1e-9)

@@ -18,16 +18,20 @@ def generated() -> Ecosystem:
 
 
 def test_ranker_beats_the_best_baseline_on_fixtures(ecosystems, bundle_name):
-    report = cr.evaluate_pairings(ecosystems[bundle_name])
+    result = cr.evaluate_pairings(ecosystems[bundle_name])
+    assert isinstance(result, cr.PairingEvaluation)
+    report = result.scores
     assert report.at[0, "method"] == "ranker"
     best = report.loc[report["method"].isin(cs.SCORES), "roc_auc"].max()
     assert report.at[0, "roc_auc"] > best
-    assert report.attrs["beats_best_baseline"] is True
-    assert report.attrs["test_winners"] > 0 and report.attrs["train_winners"] > 0
+    assert result.beats_best_baseline is True
+    assert result.split["test_winners"] > 0 and result.split["train_winners"] > 0
+    split = cr.temporal_split(ecosystems[bundle_name])
+    assert result.split == split.to_dict()
 
 
 def test_ranker_beats_the_best_baseline_on_generated_data(generated):
-    report = cr.evaluate_pairings(generated).set_index("method")
+    report = cr.evaluate_pairings(generated).scores.set_index("method")
     best = report.loc[list(cs.SCORES), "roc_auc"].max()
     assert report.at["ranker", "roc_auc"] > best
     assert report.at["ranker", "average_precision"] > report.loc[list(cs.SCORES),
@@ -42,22 +46,41 @@ def test_temporal_split_trains_strictly_before_it_tests(it_eco):
     assert int(split.test_labels.sum()) + split.missed_positives == len(won)
 
 
+def test_won_pairs_are_those_closed_after_the_start_day_up_to_the_end_day(it_eco):
+    d = it_eco.deals
+    wins = d[(d["status"] == "won") & d["cosell_partner"].notna()]
+    day = wins["closed"].value_counts().index[0]  # a day several co-sold deals were won
+
+    def by_hand(lo, hi):
+        hit = wins[(wins["closed"] > lo) & (wins["closed"] <= hi)]
+        return {frozenset(p) for p in zip(hit["partner"], hit["cosell_partner"], strict=True)}
+
+    on_the_day = cr.won_cosell_pairs(it_eco, day - pd.Timedelta(days=1), day)
+    assert len(on_the_day) > 1 and on_the_day == by_hand(day - pd.Timedelta(days=1), day)
+    after = cr.won_cosell_pairs(it_eco, day, "2026-12-31")  # wins on the start day are excluded
+    assert after == by_hand(day, pd.Timestamp("2026-12-31")) and on_the_day.isdisjoint(after)
+    assert cr.won_cosell_pairs(it_eco, "2024-12-31", it_eco.reference_date) == by_hand(
+        pd.Timestamp("2024-12-31"), it_eco.reference_date)
+
+
 def _as_known_at(eco: Ecosystem, t: pd.Timestamp) -> Ecosystem:
-    """The bundle as it looked at ``t``: later rows gone, later outcomes unknown."""
+    """The bundle as it looked at the end of day ``t``: later rows gone, later outcomes unknown."""
     tables = {name: getattr(eco, name).copy() for name in eco.tables}
     d = tables["deals"]
-    d = d[d["registered"] < t].copy()
-    later = d["closed"] >= t
+    d = d[d["registered"] <= t].copy()
+    later = d["closed"] > t
     d.loc[later, "status"] = "approved"
     d.loc[later, "closed"] = pd.NaT
     tables["deals"] = d
     rel = tables["relationships"]
-    tables["relationships"] = rel[rel["start"].isna() | (rel["start"] < t)]
+    tables["relationships"] = rel[(rel["start"].isna() | (rel["start"] <= t))
+                                  & (rel["end"].isna() | (rel["end"] >= t))]
     return Ecosystem(tables)
 
 
 def test_features_at_a_date_do_not_see_the_future(it_eco):
     t = cr.temporal_split(it_eco).train_as_of
+    assert (it_eco.deals["registered"] == t).any()  # deals registered on the day itself are known
     full = cs.pair_features(it_eco, as_of=t).sort_values(["a", "b"], ignore_index=True)
     past = cs.pair_features(_as_known_at(it_eco, t), as_of=t).sort_values(["a", "b"],
                                                                            ignore_index=True)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import ecograph
 from ecograph import Ecosystem
 from ecograph.analysis import coselling as cs
 from ecograph.synth import generate_tables
@@ -102,6 +103,10 @@ def test_account_mapping_counts_equal_brute_force(ecosystems, bundle_name):
         assert r.a_open_at_b_customers == len(oa & cb)
         assert r.b_open_at_a_customers == len(ob & ca)
         assert r.shared_prospects == len(oa & ob & prospects)
+    names = eco.partners.set_index("id")["name"]
+    assert list(m.columns[:4]) == ["a", "b", "a_name", "b_name"]
+    assert m["a_name"].tolist() == names.loc[m["a"]].tolist()
+    assert m["b_name"].tolist() == names.loc[m["b"]].tolist()
     # and no overlapping pair is missing
     listed = {frozenset((a, b)) for a, b in zip(m["a"], m["b"], strict=True)}
     for a, b in itertools.combinations(sorted(customers), 2):
@@ -144,6 +149,9 @@ def test_planted_pairs_are_the_top_suggestions_with_their_why(ecosystems, truths
     top = cs.suggest_pairings(eco, top=10)
     assert max(_ranks(top, truth["complementary_pairs"])) <= 10
     assert (top["status"] == "new").all()
+    names = eco.partners.set_index("id")["name"]
+    assert top["a_name"].tolist() == names.loc[top["a"]].tolist()
+    assert top["b_name"].tolist() == names.loc[top["b"]].tolist()
     for p in truth["complementary_pairs"]:
         row = top[((top["a"] == p["a"]) & (top["b"] == p["b"]))
                   | ((top["a"] == p["b"]) & (top["b"] == p["a"]))].iloc[0]
@@ -155,7 +163,7 @@ def test_planted_pairs_are_the_top_suggestions_with_their_why(ecosystems, truths
 
 
 def test_existing_co_sellers_are_separated(it_eco):
-    co = it_eco.view("cosell")
+    co = ecograph.view(it_eco, "cosell")
     existing = {frozenset(e) for e in co.edges}
     new = cs.suggest_pairings(it_eco, top=None)
     assert not {frozenset(p) for p in zip(new["a"], new["b"], strict=True)} & existing

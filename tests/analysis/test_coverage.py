@@ -11,6 +11,7 @@ import pytest
 import ecograph
 from ecograph.analysis import coverage as cv
 from ecograph.errors import ParameterError
+from ecograph.schema import TABLES
 from ecograph.synth import generate_tables
 
 #: recall@1 of planted gaps on generated bundles (documented in docs/analytics.md
@@ -36,11 +37,12 @@ def _holds(row, capability: str) -> bool:
     return capability in row.capabilities or capability in row.certifications
 
 
-def _sold_to(eco: ecograph.Ecosystem) -> dict[str, set[str]]:
-    """Accounts each partner sells to, from deals and sells_to relationships."""
+def _served(eco: ecograph.Ecosystem) -> dict[str, set[str]]:
+    """Accounts each partner serves: a sells_to relationship or a won deal (not any deal)."""
     out: dict[str, set[str]] = {}
     rel = eco.relationships[eco.relationships["type"] == "sells_to"]
-    for p, c in [*zip(eco.deals["partner"], eco.deals["customer"], strict=True),
+    won = eco.deals[eco.deals["status"] == "won"]
+    for p, c in [*zip(won["partner"], won["customer"], strict=True),
                  *zip(rel["source"], rel["target"], strict=True)]:
         out.setdefault(p, set()).add(c)
     return out
@@ -72,6 +74,10 @@ def test_planted_gap_is_the_top_gap_with_its_customers(ecosystems, truths, bundl
     assert cells["gap"].is_monotonic_decreasing and cells["fragile"].is_monotonic_decreasing
 
 
+def _empty(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=[c.name for c in TABLES[name].columns])
+
+
 def _hand_built() -> ecograph.Ecosystem:
     partners = pd.DataFrame({
         "id": ["A", "B", "C"], "name": ["A", "B", "C"],
@@ -95,8 +101,11 @@ def _hand_built() -> ecograph.Ecosystem:
         "registered": pd.Timestamp("2025-01-01"),
         "closed": pd.to_datetime(["2025-02-01", "2025-02-01", None, None, "2025-03-01"]),
         "cosell_partner": None})
-    return ecograph.Ecosystem({"partners": partners, "customers": customers, "products": products,
-                               "deals": deals})
+    return ecograph.load_tables({
+        "partners": partners, "customers": customers, "products": products, "deals": deals,
+        "company": pd.DataFrame({"id": ["ME"], "name": ["Me"]}),
+        "capabilities": pd.DataFrame({"id": ["x", "y", "z"], "name": ["x", "y", "z"]}),
+        **{name: _empty(name) for name in ("relationships", "suppliers", "asset_classes")}})
 
 
 def test_hand_built_cells_count_demand_supply_and_score_exactly():
@@ -163,7 +172,7 @@ def test_fixes_for_the_planted_gap_are_the_best_real_candidates(ecosystems, trut
     eco, g = ecosystems[bundle_name], truths[bundle_name]["coverage_gap"]
     fixes = cv.nearest_fixes(eco, _planted(truths[bundle_name]), top=3)
     assert set(fixes["fix"]) == {"add_capability", "extend_region"}
-    sold, accounts = _sold_to(eco), eco.customers.set_index("id")
+    sold, accounts = _served(eco), eco.customers.set_index("id")
     expected = {"add_capability": [], "extend_region": []}
     for p in eco.partners.itertuples():  # brute force over every partner
         serves, holds = g["region"] in p.regions, _holds(p, g["capability"])
@@ -181,6 +190,20 @@ def test_fixes_for_the_planted_gap_are_the_best_real_candidates(ecosystems, trut
         assert rows["score"].to_numpy() == pytest.approx([-b[0] for b in best])
         assert rows["experience"].tolist() == [-b[1] for b in best]
         assert all(g["capability"] in caps for caps in rows["capabilities"])
+        assert rows["partner_name"].tolist() == eco.names(rows["partner"]).tolist()
+
+
+def test_experience_counts_the_accounts_a_partner_serves_not_every_deal():
+    eco = _hand_built()
+    cells = pd.DataFrame({"region": ["R1", "R1"], "segment": ["s", "t"], "capability": ["y", "y"]})
+    fixes = cv.nearest_fixes(eco, cells).set_index(["segment", "fix", "partner"])
+    # A won at c1 and lost at c2 (both R1 × s): it serves c1 only
+    a = fixes.loc[("s", "add_capability", "A")]
+    assert a["experience"] == 1 and a["score"] == pytest.approx(2 / 4 * (1 + 1))
+    assert a["partner_name"] == "A" and a["capabilities"] == ("x", "y")
+    # C holds y outside R1 and only registered a deal at c4 (R1 × t): that serves no one
+    assert fixes.loc[("t", "extend_region", "C"), "experience"] == 0
+    assert fixes.loc[("s", "extend_region", "C"), "experience"] == 0
 
 
 def test_a_gap_without_candidates_gets_a_recruit_profile(ecosystems, truths, bundle_name):
@@ -197,7 +220,7 @@ def test_a_gap_without_candidates_gets_a_recruit_profile(ecosystems, truths, bun
     # nobody holds the capability any more: the type most common among the segment's sellers
     segment = set(bare.customers.loc[bare.customers["segment"] == g["segment"], "id"])
     sellers = [p.partner_type for p in bare.partners.itertuples()
-               if _sold_to(bare).get(p.id, set()) & segment]
+               if _served(bare).get(p.id, set()) & segment]
     counts = Counter(sellers)
     assert row["partner_type"] == min(counts, key=lambda t: (-counts[t], t))
 
@@ -207,7 +230,7 @@ def test_recruit_profile_follows_holders_selling_the_segment_elsewhere(it_eco, t
     fixes = cv.nearest_fixes(it_eco, min_experience=10**6)  # no existing partner is close enough
     assert fixes["fix"].tolist() == ["recruit"]
     accounts = it_eco.customers.set_index("id")
-    sold = _sold_to(it_eco)
+    sold = _served(it_eco)
     types = Counter(
         p.partner_type for p in it_eco.partners.itertuples()
         if _holds(p, g["capability"]) and any(
@@ -244,7 +267,7 @@ def test_expected_partners_redistribute_each_types_presence(ecosystems, bundle_n
     eco = ecosystems[bundle_name]
     gaps = cv.partner_type_gaps(eco, min_customers=0)
     buyers = set(eco.customers.loc[eco.customers["status"] == "customer", "id"])
-    active = {p for p, cs in _sold_to(eco).items() if cs & buyers}
+    active = {p for p, cs in _served(eco).items() if cs & buyers}
     for kind, rows in gaps.groupby("partner_type"):
         of_kind = eco.partners[eco.partners["partner_type"] == kind]
         reach = of_kind["regions"].map(len).sum() if of_kind["id"].isin(active).any() else 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 import ecograph
-from ecograph.analysis.micmac import micmac
+from ecograph.analysis.micmac import micmac, relationship_micmac
 from ecograph.errors import ParameterError
 
 from .conftest import random_graph
@@ -55,16 +56,42 @@ def test_micmac_quadrants_on_a_toy_example(order):
 
 
 def test_micmac_reads_relationships_in_force_and_co_selling_both_ways(tiny_eco, it_eco):
-    now = micmac(tiny_eco).set_index("id")
+    now = relationship_micmac(tiny_eco).set_index("id")
     # P1 sells to C1 and co-sells with P2 (both ways); P2 distributes for NIMBUS.
     assert now.loc["P1", ["influence", "dependence"]].tolist() == [2, 1]
     assert now.loc["P2", ["influence", "dependence"]].tolist() == [2, 1]
     assert now.loc["NIMBUS", ["influence", "dependence"]].tolist() == [0, 2]
-    later = micmac(tiny_eco, as_of="2025-06-01").set_index("id")  # the co-selling ended in May
+    assert now.loc[["P1", "C1", "S1"], "name"].tolist() == tiny_eco.names(["P1", "C1", "S1"]).tolist()
+    # the co-selling (R4) runs to 2025-05-01 inclusive
+    last_day = relationship_micmac(tiny_eco, as_of="2025-05-01").set_index("id")
+    assert last_day.loc["P1", ["influence", "dependence"]].tolist() == [2, 1]
+    later = relationship_micmac(tiny_eco, as_of="2025-05-02").set_index("id")
     assert later.loc["P1", ["influence", "dependence"]].tolist() == [1, 0]
-    partners = micmac(tiny_eco, kinds=("partner",))
+    partners = relationship_micmac(tiny_eco, kinds=("partner",))
     assert set(partners["id"]) == {"P1", "P2"} and (partners["kind"] == "partner").all()
-    assert set(micmac(it_eco, kinds=("partner", "customer"))
+    assert set(relationship_micmac(it_eco, kinds=("partner", "customer"))
                ["kind"]) == {"partner", "customer"}
     with pytest.raises(ParameterError, match="order"):
-        micmac(tiny_eco, order=0)
+        relationship_micmac(tiny_eco, order=0)
+
+
+def test_without_a_date_ties_ended_before_the_reference_date_are_left_out(tiny_eco):
+    rel = tiny_eco.relationships
+    tables = dict(tiny_eco.tables)
+    tables["relationships"] = rel.assign(end=rel["end"].where(rel["id"] != "R4", pd.Timestamp("2025-02-01")))
+    ended = ecograph.Ecosystem(tables)  # the co-selling ended before the last record (2025-03-01)
+    m = relationship_micmac(ended).set_index("id")
+    assert m.loc["P1", ["influence", "dependence"]].tolist() == [1, 0]
+    pd.testing.assert_frame_equal(relationship_micmac(ended),
+                                  relationship_micmac(ended, as_of=ended.reference_date))
+
+
+def test_micmac_takes_graphs_and_keeps_the_kinds_asked_for(it_eco):
+    G = ecograph.view(it_eco, "bipartite")
+    m = micmac(G, kinds=("partner",))
+    assert list(m.columns[:3]) == ["id", "name", "kind"] and (m["kind"] == "partner").all()
+    partners = it_eco.partners.set_index("id")["name"]
+    assert set(m["id"]) <= set(partners.index) and len(m) > 0
+    assert m.set_index("id")["name"].to_dict() == partners.loc[m["id"]].to_dict()
+    with pytest.raises(ParameterError, match="graph"):
+        micmac(it_eco)  # an ecosystem goes through relationship_micmac

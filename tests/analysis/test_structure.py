@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from ecograph import view
 from ecograph.analysis import structure as st
 
 from .conftest import as_dict, assert_close
@@ -59,7 +60,7 @@ def test_separated_on_a_forest_of_several_components():
 
 
 def test_planted_chokepoint_is_an_articulation_point(ecosystems, truths, bundle_name):
-    supply = ecosystems[bundle_name].view("supply")
+    supply = view(ecosystems[bundle_name], "supply")
     points = st.articulation_points(supply).set_index("id")["separated"]
     chokepoint = truths[bundle_name]["chokepoint_supplier"]["id"]
     assert chokepoint in points.index
@@ -78,7 +79,8 @@ def test_summary_numbers_match_networkx(fixture_view):
 
 
 def test_bipartite_degrees_are_heavy_tailed(it_eco):
-    partners = it_eco.view("bipartite").subgraph(it_eco.partners["id"])
-    s = st.graph_summary(it_eco.view("bipartite"))
+    G = view(it_eco, "bipartite")
+    partners = G.subgraph(it_eco.partners["id"])
+    s = st.graph_summary(G)
     assert s.degree_max > 5 * s.degree_median
     assert partners.number_of_nodes() == len(it_eco.partners)

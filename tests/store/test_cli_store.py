@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+
+import pytest
 
 
 def test_store_lifecycle_load_and_query(run, tmp_path, fixtures_dir, truths):
@@ -12,6 +15,7 @@ def test_store_lifecycle_load_and_query(run, tmp_path, fixtures_dir, truths):
         assert run("store", "start", "--store-dir", d).exit_code == 0
         status = run("store", "status", "--store-dir", d)
         assert status.exit_code == 0 and json.loads(status.stdout)["running"] is True
+        pid = json.loads(status.stdout)["pid"]
         loaded = run("load", fixtures_dir / "manufacturing", "--store-dir", d, "--write-back")
         assert loaded.exit_code == 0, loaded.output
         assert "Wrote back" in loaded.output and "risk_score" in loaded.output
@@ -28,6 +32,8 @@ def test_store_lifecycle_load_and_query(run, tmp_path, fixtures_dir, truths):
     finally:
         assert run("store", "stop", "--store-dir", d).exit_code == 0
     assert run("store", "status", "--store-dir", d).exit_code == 3
+    with pytest.raises(ProcessLookupError):  # `store stop` ended the server it started, by pid
+        os.kill(pid, 0)
 
 
 def test_query_refuses_unknown_queries_and_bad_params(run, tmp_path):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from ecograph import Ecosystem
-from ecograph.graphs import igraph_twin
 from ecograph.store import EmbeddedStore, load
 from ecograph.synth import generate_tables
+from ecograph.twins import twin
 
 
 @pytest.mark.slow
@@ -24,8 +24,8 @@ def test_three_engines_agree(store_dir, seed):
     sells = rel[rel["type"] == "sells_to"]
     G = nx.Graph()
     G.add_edges_from(zip(sells["source"], sells["target"], strict=True))
-    g = igraph_twin(G)
-    names = list(G)
+    g = twin(G)
+    names = list(G)  # vertex i of the twin is list(G)[i]
     # degree: SELLS_TO relationships per partner (parallel ones count in Cypher and igraph)
     cypher = {r["id"]: r["n"] for r in store.run(
         "MATCH (p:Partner)-[r:SELLS_TO]->() RETURN p.id AS id, count(r) AS n")}

@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from ecograph.store import EmbeddedServer, EmbeddedStore, StoreError, load
+from ecograph.errors import StoreError
+from ecograph.store import EmbeddedServer, EmbeddedStore, load
 
 
 def test_start_reuse_status_stop(tmp_path):
@@ -23,7 +24,7 @@ def test_start_reuse_status_stop(tmp_path):
     finally:
         server.stop()
     assert not server.running
-    with pytest.raises(OSError):
+    with pytest.raises(ProcessLookupError):  # stopped by its pid, and reaped
         os.kill(pid, 0)
     with pytest.raises(StoreError, match="ecograph store start"):
         EmbeddedStore(tmp_path, start=False)
@@ -41,6 +42,13 @@ def test_data_survives_a_restart_and_a_kill(tmp_path, it_eco):
         assert again.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"] == count
     finally:
         EmbeddedServer(tmp_path).stop()
+
+
+def test_store_errors_are_ecograph_errors_wherever_they_are_imported_from():
+    import ecograph.store
+    from ecograph.errors import EcographError
+
+    assert ecograph.store.StoreError is StoreError and issubclass(StoreError, EcographError)
 
 
 def test_a_store_dir_from_the_environment(tmp_path, monkeypatch):
@@ -127,10 +135,11 @@ def test_a_server_killed_during_write_back_or_a_query_fails_cleanly_and_recovers
     """Kill the server, then write back and query: each fails with StoreError (no
     traceback from the client); after a restart, rerunning the write-back gives the
     same store as an uninterrupted one."""
+    from ecograph import view
     from ecograph.analysis import centrality
     from ecograph.store import write_back
 
-    ranks = centrality.pagerank(it_eco.view("bipartite"))[["id", "pagerank"]]
+    ranks = centrality.pagerank(view(it_eco, "bipartite"))[["id", "pagerank"]]
     store = EmbeddedStore(tmp_path)
     try:
         load(it_eco, store)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ecograph import Ecosystem
-from ecograph.store import EmbeddedStore, StoreError, load, write_back
+from ecograph import Ecosystem, view
+from ecograph.errors import StoreError
+from ecograph.store import EmbeddedStore, load, write_back
 
 
 def test_every_row_arrives(loaded, ecosystems, bundle_name):
@@ -54,7 +55,7 @@ def test_write_back_makes_results_queryable(loaded, ecosystems):
 
     store, _ = loaded["it_ecosystem"]
     eco = ecosystems["it_ecosystem"]
-    G = eco.view("bipartite")
+    G = view(eco, "bipartite")
     ranks = centrality.pagerank(G)
     parts = communities.detect_communities(G, seed=0)
     both = ranks[["id", "pagerank"]].merge(parts[["id", "community"]], on="id")

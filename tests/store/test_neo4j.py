@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from ecograph.store import Neo4jStore, StoreError, load
+from ecograph.errors import StoreError
+from ecograph.store import Neo4jStore, load
 from ecograph.store.queries import library, read_query, run_query
 
 needs_neo4j = pytest.mark.skipif(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from ecograph import Ecosystem
+from ecograph import BundleError, Ecosystem, load_bundle
 from ecograph.analysis import brokerage, centrality
+from ecograph.errors import StoreError
 from ecograph.schema import TABLES
-from ecograph.store import StoreError, project
+from ecograph.store import EmbeddedStore, load, project, to_ecosystem
 
 
 def test_round_trip_gives_the_same_ecosystem(loaded, ecosystems, bundle_name):
@@ -15,7 +16,35 @@ def test_round_trip_gives_the_same_ecosystem(loaded, ecosystems, bundle_name):
     eco = ecosystems[bundle_name]
     expected = Ecosystem({t: eco.tables[t].sort_values(TABLES[t].key, ignore_index=True)
                           for t in TABLES})
-    assert Ecosystem.from_store(store) == expected
+    assert to_ecosystem(store) == expected
+
+
+def test_the_store_is_read_back_without_a_detour_through_files(loaded, ecosystems, monkeypatch):
+    import tempfile
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("to_ecosystem wrote a temporary bundle")
+
+    for name in ("TemporaryDirectory", "mkdtemp", "mkstemp"):
+        monkeypatch.setattr(tempfile, name, no_files)
+    monkeypatch.setattr(Ecosystem, "to_bundle", no_files)
+    store, _ = loaded["it_ecosystem"]
+    eco = ecosystems["it_ecosystem"]
+    back = to_ecosystem(store)
+    assert back == Ecosystem({t: eco.tables[t].sort_values(TABLES[t].key, ignore_index=True)
+                              for t in TABLES})
+    assert back.reference_date == eco.reference_date
+
+
+def test_a_damaged_store_fails_validation_with_findings(store_dir, tiny):
+    store = EmbeddedStore(store_dir, graph="damaged")
+    store.clear()
+    load(load_bundle(tiny), store)
+    store.run("MATCH (p:Partner {id: 'P2'}) SET p.tier = 'diamond'")
+    with pytest.raises(BundleError) as info:
+        to_ecosystem(store)
+    assert info.value.errors[["file", "row", "column", "rule", "value"]].values.tolist() == [
+        ["partners", 3, "tier", "enum", "diamond"]]  # P2 is the second partner by id
 
 
 def test_a_projection_feeds_the_analyses(loaded, ecosystems, bundle_name):

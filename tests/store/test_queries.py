@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ecograph import ledger
+from ecograph import ledger, view
 from ecograph.analysis import bottlenecks as bn
+from ecograph.analysis import physical_accounts
 from ecograph.store.queries import library, lint, read_query, run_query
 
 
@@ -60,7 +61,7 @@ def test_shared_customers_and_candidates(loaded, ecosystems, truths, bundle_name
 
 def test_top_brokers_match_the_co_sell_graph(loaded, ecosystems, truths, bundle_name):
     store, _ = loaded[bundle_name]
-    C = ecosystems[bundle_name].view("cosell")
+    C = view(ecosystems[bundle_name], "cosell")
     rel_degree = _rel(ecosystems[bundle_name], "co_sells_with")
     mates = pd.concat([rel_degree[["source", "target"]],
                        rel_degree[["target", "source"]].set_axis(["source", "target"], axis=1)])
@@ -102,7 +103,7 @@ def test_ledger_queries_agree_with_the_ledger(loaded, ecosystems, truths, bundle
     eco = ecosystems[bundle_name]
     planted = truths[bundle_name]["audit_discrepancy"]
     got = run_query(store, "audit_discrepancies")
-    recon = ledger.reconcile(eco)
+    recon = ledger.reconcile(eco.movements, eco.audits)
     off = recon[recon["status"] != "ok"]
     assert set(got["audit"]) == set(off["audit"]) and got.at[0, "audit"] == planted["audit"]
     assert got.at[0, "discrepancy"] == planted["discrepancy"]
@@ -110,8 +111,8 @@ def test_ledger_queries_agree_with_the_ledger(loaded, ecosystems, truths, bundle
                                           "date": planted["date"]})
     assert bal.at[0, "balance"] == planted["ledger_units"]
     dep = run_query(store, "deployed_by_partner").set_index(["partner", "sku"])["net"]
-    py = ledger.deployed(eco).set_index(["partner", "sku"])["net"]
-    py = py[py.index.get_level_values("partner").isin(eco.partners["id"])]
+    py = physical_accounts.deployed(eco).rename(columns={"id": "partner"})
+    py = py[py["kind"] == "partner"].set_index(["partner", "sku"])["net"]
     assert dep.sort_index().to_dict() == pytest.approx(py[py.index.isin(dep.index)]
                                                        .sort_index().to_dict())
     assert set(dep.index) == set(py.index)
@@ -145,7 +146,7 @@ def test_community_members_after_write_back(loaded, ecosystems, bundle_name):
 
     store, _ = loaded[bundle_name]
     eco = ecosystems[bundle_name]
-    parts = communities.detect_communities(eco.view("bipartite"), seed=0)
+    parts = communities.detect_communities(view(eco, "bipartite"), seed=0)
     write_back(store, eco, parts[["id", "community"]])
     got = run_query(store, "community_members", {"community": 0})
     assert set(got["party"]) == set(parts.loc[parts["community"] == 0, "id"])

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from ecograph import ledger, load_bundle
+from ecograph import ledger, load_bundle, view
 from ecograph.synth import generate_bundle
 
 
@@ -98,7 +98,7 @@ def test_audit_discrepancy_differs_from_the_ledger_by_the_planted_amount(case):
     eco, truth = case
     d = truth["audit_discrepancy"]
     audit = eco.audits.set_index("id").loc[d["audit"]]
-    held = ledger.balances(eco, as_of=audit["date"]).set_index(["party", "sku"])["units"]
+    held = ledger.balances(eco.movements, as_of=audit["date"]).set_index(["party", "sku"])["units"]
     assert held[(d["party"], d["sku"])] - audit["counted"] == -d["discrepancy"] == 2
     others = eco.audits[eco.audits["id"] != d["audit"]]
     joined = others.join(held, on=["party", "sku"])
@@ -110,7 +110,7 @@ def test_broker_serves_and_cosells_across_every_region(case):
     b = truth["broker_partner"]["id"]
     regions = set(eco.customers["region"])
     assert set(eco.partners.set_index("id").at[b, "regions"]) == regions
-    co = eco.view("cosell")
+    co = view(eco, "cosell")
     home = eco.parties.set_index("id")["region"]
     assert {home[n] for n in co.neighbors(b)} == regions
 
