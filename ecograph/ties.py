@@ -158,5 +158,9 @@ def live_relationships(eco: Ecosystem) -> pd.DataFrame:
     >>> len(live_relationships(eco)), len(eco.relationships)
     (1, 4)
     """
-    return derived(eco, "live_relationships",
-                   lambda: eco.relationships[in_force(eco.relationships, eco.reference_date)])
+    return derived(eco, "live_relationships", lambda: _live(eco.relationships, eco.reference_date))
+
+
+def _live(relationships: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    keep = in_force(relationships, day)
+    return relationships if keep.all() else relationships[keep]  # no copy when nothing ended

@@ -288,11 +288,12 @@ def modularity(G: nx.Graph, partition: pd.DataFrame | pd.Series | dict, *,
     0.3571
     """
     labels = _as_series(partition)
-    nodes = pd.Index(node_ids(G))
-    missing = nodes[~nodes.isin(labels.index)]
-    if len(missing):
+    nodes = node_ids(G)
+    where = pd.Index(labels.index).get_indexer(nodes)
+    if (where < 0).any():
+        missing = nodes[where < 0]
         raise ParameterError(f"partition lacks {len(missing)} nodes, e.g. {list(missing[:3])}")
-    codes = pd.factorize(labels.reindex(nodes).to_numpy())[0]
+    codes = pd.factorize(labels.to_numpy()[where])[0]
     return _modularity(G, codes, weight, resolution)
 
 

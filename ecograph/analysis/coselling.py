@@ -181,7 +181,7 @@ def account_mapping(eco: Ecosystem, *, as_of: AsOf = None, counts_only: bool = T
     i, j = _pairs(acc.any @ acc.any.T)
     counts = pd.DataFrame(_overlaps(acc, i, j))
     total = counts.sum(axis=1).to_numpy()
-    frame = pd.concat([_pair_keys(eco, acc.partners[i], acc.partners[j]), counts], axis=1)
+    frame = pd.concat([_pair_keys(eco, i, j), counts], axis=1)
     frame = frame[total > 0]
     frame = frame.iloc[np.argsort(-total[total > 0], kind="stable")].reset_index(drop=True)
     if not counts_only:
@@ -189,11 +189,12 @@ def account_mapping(eco: Ecosystem, *, as_of: AsOf = None, counts_only: bool = T
     return frame
 
 
-def _pair_keys(eco: Ecosystem, a, b) -> pd.DataFrame:
-    """``a, b, a_name, b_name`` of partner pairs."""
-    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
-    return pd.DataFrame({"a": a, "b": b, "a_name": eco.names(a).to_numpy(),
-                         "b_name": eco.names(b).to_numpy()})
+def _pair_keys(eco: Ecosystem, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
+    """``a, b, a_name, b_name`` of the partner pairs at positions ``(i, j)`` of the
+    partners table (positions, not ids: no lookup per pair)."""
+    ids = eco.partners["id"].to_numpy(dtype=object)
+    names = eco.partners["name"].to_numpy(dtype=object)
+    return pd.DataFrame({"a": ids[i], "b": ids[j], "a_name": names[i], "b_name": names[j]})
 
 
 def _overlaps(acc: _Accounts, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
@@ -504,7 +505,7 @@ def _pair_features(eco: Ecosystem, acc: _Accounts, communities: pd.DataFrame | N
         labels = labels.to_numpy(dtype=np.int64)
     s = _scores(A, labels[:n_p], labels[n_p:])
     i, j = s.pop("i"), s.pop("j")
-    frame = pd.concat([_pair_keys(eco, acc.partners[i], acc.partners[j]),
+    frame = pd.concat([_pair_keys(eco, i, j),
                        pd.DataFrame(_overlaps(acc, i, j))], axis=1)
     for name, values in s.items():
         frame[name] = values

@@ -16,7 +16,7 @@ store) and runs the very same rules.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -86,7 +86,7 @@ def validate_bundle(path: str | os.PathLike) -> ValidationResult:
     """
     findings = Findings()
     files = bundle_files(path, findings)
-    raw = {name: read_table(file, findings) for name, file in files.items()}
+    raw = ((name, read_table(file, findings)) for name, file in files.items())  # one at a time
     return _validate(str(path), raw, {t: f.name for t, f in files.items()}, findings)
 
 
@@ -127,15 +127,17 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *,
     for name, table in TABLES.items():
         if table.required and name not in tables:
             findings.add(name, None, None, "missing_file", "", f"required table {name} is missing")
-    raw = {name: text_table(frame, name, findings) for name, frame in tables.items()
-           if name in TABLES}
-    return _validate(source, raw, {name: name for name in raw}, findings)
+    known = [name for name in tables if name in TABLES]
+    raw = ((name, text_table(tables[name], name, findings)) for name in known)
+    return _validate(source, raw, {name: name for name in known}, findings)
 
 
-def _validate(source: str, raw: dict[str, pd.DataFrame | None], names: dict[str, str],
-              findings: Findings) -> ValidationResult:
+def _validate(source: str, raw: Iterable[tuple[str, pd.DataFrame | None]],
+              names: dict[str, str], findings: Findings) -> ValidationResult:
+    """Parse each table's text cells as it comes (so only one table's text is held at a
+    time), then check links and table rules."""
     frames = {name: parse_table(TABLES[name], text, names[name], findings)
-              for name, text in raw.items() if text is not None}
+              for name, text in raw if text is not None}
     _check_links_and_rules(frames, names, findings)
     tables = {name: frames[name].drop(columns=ROW) for name in TABLES if name in frames}
     return ValidationResult(source, findings.frame(), tables)
