@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -227,9 +228,39 @@ class Ecosystem:
         """
         return self._lookup("kind", ids)
 
+    def labels(self, ids: pd.Series | pd.Index | list) -> pd.DataFrame:
+        """The ``name`` and ``kind`` of each party in ``ids``, found with one lookup.
+
+        Parameters
+        ----------
+        ids : array-like of str
+            Party ids.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``name, kind`` in the order of ``ids`` (missing where an id names no party).
+
+        Examples
+        --------
+        >>> load_bundle("fixtures/tiny").labels(["C1", "S1"]).values.tolist()
+        [['Harbor Bank', 'customer'], ['Helix Hardware', 'supplier']]
+        """
+        where = self._positions(ids)
+        return pd.DataFrame({c: self._column(c)[where] for c in ("name", "kind")})
+
     def _lookup(self, column: str, ids) -> pd.Series:
-        by_id = derived(self, ("by_id", column), lambda: self.parties.set_index("id")[column])
-        return by_id.reindex(pd.Index(ids)).reset_index(drop=True)
+        return pd.Series(self._column(column)[self._positions(ids)])
+
+    def _positions(self, ids) -> np.ndarray:
+        """Row of each id in the party frame; -1 points at a trailing missing value."""
+        index = derived(self, "party_index", lambda: pd.Index(self.parties["id"]))
+        return index.get_indexer(pd.Index(ids))
+
+    def _column(self, column: str) -> np.ndarray:
+        """A party column as objects, with one missing value appended (row -1)."""
+        return derived(self, ("party_column", column), lambda: np.append(
+            self.parties[column].to_numpy(dtype=object), np.nan))
 
     def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
         """Write the tables as a bundle folder and return it.

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..twins import edge_array, edge_weights, node_table, twin
 
-__all__ = ["adjacency", "node_ids", "node_frame", "gini", "check_choice"]
+__all__ = ["adjacency", "node_ids", "node_frame", "with_labels", "gini", "check_choice"]
 
 #: Node attributes placed before the scores of a result frame; the others follow them.
 _LEADING = ("name", "kind")
@@ -115,6 +116,34 @@ def node_frame(G: nx.Graph, scores: dict[str, np.ndarray], *, sort_by: str,
     leading = [c for c in _LEADING if c in nodes]
     trailing = [c for c in nodes.columns[1:] if c not in _LEADING]
     return pd.DataFrame(columns, columns=["id", *leading, *scores, *trailing])
+
+
+def with_labels(eco: Ecosystem, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (keyed by party ``id``) with the party's ``name`` and ``kind`` right after ``id``.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem the ids belong to.
+    frame : pandas.DataFrame
+        Its first column is ``id``; changed in place.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``.
+
+    Examples
+    --------
+    >>> import pandas as pd, ecograph
+    >>> eco = ecograph.load_bundle("fixtures/tiny")
+    >>> with_labels(eco, pd.DataFrame({"id": ["P1"], "units": [2.0]})).columns.tolist()
+    ['id', 'name', 'kind', 'units']
+    """
+    labels = eco.labels(frame["id"])
+    frame.insert(1, "name", labels["name"].to_numpy())
+    frame.insert(2, "kind", labels["kind"].to_numpy())
+    return frame
 
 
 def gini(values, *, degenerate: float = 0.0) -> float:

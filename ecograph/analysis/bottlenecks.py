@@ -53,6 +53,7 @@ from ..graphs import view
 from ..ties import supply_edges
 from ..twins import igraph_from_edges
 from . import structure
+from ._common import with_labels
 
 __all__ = ["supply_flows", "simulate", "Disruption", "cascade", "Cascade", "dominators",
            "vital_edges", "single_sourced", "max_flow", "MaxFlow", "concentration", "bottlenecks",
@@ -828,9 +829,8 @@ def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 2
     signals = list(RISK_WEIGHTS)
     out["risk_score"] = 100 * out["share_at_risk"] + sum(
         out[s].astype(float) * w for s, w in RISK_WEIGHTS.items())
-    out.insert(1, "name", eco.names(out["id"]).to_numpy())
-    out.insert(2, "kind", eco.kinds(out["id"]).to_numpy())
-    out = out.sort_values(["risk_score", "id"], ascending=[False, True], ignore_index=True)
+    out = with_labels(eco, out).sort_values(["risk_score", "id"], ascending=[False, True],
+                                            ignore_index=True)
     out = out.head(top) if top is not None else out
     out["why"] = [_why(r, signals) for r in out.itertuples(index=False)]  # rows shown
     cols = ["id", "name", "kind", "risk_score", "units_at_risk", "share_at_risk", "exact",

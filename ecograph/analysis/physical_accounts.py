@@ -20,6 +20,7 @@ from .. import ledger
 from ..dates import AsOf, on_or_before
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
+from ._common import with_labels
 
 __all__ = ["holdings", "reconcile", "adjustments", "deployed", "custody", "conservation"]
 
@@ -49,10 +50,7 @@ def holdings(eco: Ecosystem, *, as_of: AsOf = None, include_zero: bool = False) 
     [['NIMBUS', 'Nimbus Cloud', 'SRV', 4.0], ['P2', 'Delta Distribution', 'SRV', 6.0]]
     """
     held = ledger.balances(eco.movements, as_of=as_of, include_zero=include_zero)
-    held = held.rename(columns={"party": "id"})
-    held.insert(1, "name", eco.names(held["id"]).to_numpy())
-    held.insert(2, "kind", eco.kinds(held["id"]).to_numpy())
-    return held
+    return with_labels(eco, held.rename(columns={"party": "id"}))
 
 
 def reconcile(eco: Ecosystem, *, tolerance: float = 0) -> pd.DataFrame:
@@ -163,9 +161,7 @@ def deployed(eco: Ecosystem, *, as_of: AsOf = None, by: str = "partner") -> pd.D
     out = out.sort_values(["net", by, "sku"], ascending=[False, True, True],
                           kind="stable").reset_index(drop=True)
     if by == "partner":
-        out = out.rename(columns={"partner": "id"})
-        out.insert(1, "name", eco.names(out["id"]).to_numpy())
-        out.insert(2, "kind", eco.kinds(out["id"]).to_numpy())
+        out = with_labels(eco, out.rename(columns={"partner": "id"}))
     return out
 
 
