@@ -285,11 +285,12 @@ def _build(eco: Ecosystem, positions: np.ndarray, edges: pd.DataFrame,
     g.vs["name"] = list(nodes)
     for col in data.columns:
         g.es[col] = data[col].tolist()
-    table = {"id": nodes.to_numpy(dtype=object)}
+    # the party frame's own (Arrow) columns: no Python object per node and attribute
+    table = {"id": parties["id"].iloc[positions].reset_index(drop=True)}
     for a in NODE_ATTRIBUTES:
         column = parties[a].iloc[positions] if a in parties else None
         if column is not None and column.notna().any():
-            table[a] = np.where(column.notna().to_numpy(), column.to_numpy(dtype=object), None)
+            table[a] = column.reset_index(drop=True)
     register(G, GraphIndex(g, (len(nodes), len(edges)), nodes=pd.DataFrame(table),
                            parties=(parties, positions), fill=fill))
     return nx.freeze(G)
@@ -324,10 +325,11 @@ def _bipartite(eco: Ecosystem) -> nx.Graph:
     ``relationships``, ``deals``, ``won_amount``, ``volume`` and ``weight``
     (relationships + deals)."""
     ties = partner_accounts(eco)
-    edges = pd.DataFrame({"u": ties["partner"], "v": ties["customer"],
+    edges = pd.DataFrame({"u": ties["partner"], "v": ties["customer"],  # shares the cached ties
                           "relationships": ties["relationships"], "deals": ties["deals"],
                           "won_amount": ties["won_amount"], "volume": ties["volume"],
-                          "weight": (ties["relationships"] + ties["deals"]).astype(float)})
+                          "weight": (ties["relationships"] + ties["deals"]).astype(float)},
+                         copy=False)
     return _build(eco, _nodes(eco, ("partner", "customer")), edges, nx.Graph, "partner-customer")
 
 

@@ -183,18 +183,24 @@ def account_mapping(eco: Ecosystem, *, as_of: AsOf = None, counts_only: bool = T
     total = counts.sum(axis=1).to_numpy()
     frame = pd.concat([_pair_keys(eco, i, j), counts], axis=1)
     frame = frame[total > 0]
-    frame = frame.iloc[np.argsort(-total[total > 0], kind="stable")].reset_index(drop=True)
+    frame = _named(eco, frame.iloc[np.argsort(-total[total > 0], kind="stable")].reset_index(drop=True))
     if not counts_only:
         frame["shared_customer_ids"] = _shared_ids(acc, frame["a"], frame["b"])
     return frame
 
 
 def _pair_keys(eco: Ecosystem, i: np.ndarray, j: np.ndarray) -> pd.DataFrame:
-    """``a, b, a_name, b_name`` of the partner pairs at positions ``(i, j)`` of the
-    partners table (positions, not ids: no lookup per pair)."""
+    """``a, b`` of the partner pairs at positions ``(i, j)`` of the partners table."""
     ids = eco.partners["id"].to_numpy(dtype=object)
-    names = eco.partners["name"].to_numpy(dtype=object)
-    return pd.DataFrame({"a": ids[i], "b": ids[j], "a_name": names[i], "b_name": names[j]})
+    return pd.DataFrame({"a": ids[i], "b": ids[j]})
+
+
+def _named(eco: Ecosystem, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``a_name`` and ``b_name`` right after ``a, b`` (names are added to
+    the rows kept, not to every pair scored)."""
+    frame.insert(2, "a_name", eco.names(frame["a"]).to_numpy())
+    frame.insert(3, "b_name", eco.names(frame["b"]).to_numpy())
+    return frame
 
 
 def _overlaps(acc: _Accounts, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
@@ -487,7 +493,7 @@ def pair_features(eco: Ecosystem, *, as_of: AsOf = None, communities: pd.DataFra
     >>> bool((f["a"] < f["b"]).all()) and bool(f["jaccard"].between(0, 1).all())
     True
     """
-    return _pair_features(eco, _accounts(eco, as_of), communities, seed)
+    return _named(eco, _pair_features(eco, _accounts(eco, as_of), communities, seed))
 
 
 def _pair_features(eco: Ecosystem, acc: _Accounts, communities: pd.DataFrame | None,
@@ -645,13 +651,13 @@ def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None
     f = _pair_features(eco, acc, None, 0)
     score = (heuristic_score(f) if ranker is None
              else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
-    f.insert(4, "score", score)
-    f.insert(5, "status", np.where(f["cosells"], "co-selling", "new"))
+    f.insert(2, "score", score)
+    f.insert(3, "status", np.where(f["cosells"], "co-selling", "new"))
     if not include_existing:
         f = f[~f["cosells"]]
     f = f.sort_values(["score", "shared_customers"], ascending=False, kind="stable")
     f = f.head(top) if top is not None else f
-    f = f.reset_index(drop=True)
+    f = _named(eco, f.reset_index(drop=True))  # names for the rows shown only
     f.insert(6, "rank", np.arange(1, len(f) + 1))
     f.insert(7, "complementary_capabilities", _complementary_names(eco, f))
     f.insert(8, "regions_in_common", _common_regions(eco, f))
