@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import BundleError, ParameterError
+from .frames import positions
 from .ingest import number_text
 from .schema import LIST_SEPARATOR, PARTY_TABLES, TABLES
 from .validate import ValidationResult, validate_bundle, validate_tables
@@ -254,8 +255,7 @@ class Ecosystem:
 
     def _positions(self, ids) -> np.ndarray:
         """Row of each id in the party frame; -1 points at a trailing missing value."""
-        index = derived(self, "party_index", lambda: pd.Index(self.parties["id"]))
-        return index.get_indexer(pd.Index(ids))
+        return positions(ids, self.parties["id"])
 
     def _column(self, column: str) -> np.ndarray:
         """A party column as objects, with one missing value appended (row -1)."""

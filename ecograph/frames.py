@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["isin", "records_of"]
+__all__ = ["isin", "positions", "records_of"]
 
 
 def _arrow(values) -> pa.Array | pa.ChunkedArray:
@@ -56,6 +56,33 @@ def isin(values, lookup) -> np.ndarray:
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return np.asarray(pd.Series(values).isin(list(lookup)), dtype=bool)
+
+
+def positions(values, lookup) -> np.ndarray:
+    """Where each of ``values`` stands in ``lookup`` (-1 when absent), by Arrow's hash join.
+
+    Parameters
+    ----------
+    values : array-like
+        What to look up.
+    lookup : array-like
+        Distinct values, in order.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer positions into ``lookup``.
+
+    Examples
+    --------
+    >>> positions(["b", "x", "a"], ["a", "b"]).tolist()
+    [1, -1, 0]
+    """
+    try:
+        found = pc.index_in(_arrow(values), value_set=_arrow(lookup))
+        return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return pd.Index(list(lookup)).get_indexer(list(values))
 
 
 def records_of(frame: pd.DataFrame) -> list[dict]:

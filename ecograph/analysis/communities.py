@@ -28,6 +28,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from ..errors import ParameterError
+from ..frames import positions
 from ..twins import edge_array, edge_weights, node_table, node_values, twin
 from ._common import check_choice, node_frame, node_ids
 
@@ -289,7 +290,7 @@ def modularity(G: nx.Graph, partition: pd.DataFrame | pd.Series | dict, *,
     """
     labels = _as_series(partition)
     nodes = node_ids(G)
-    where = pd.Index(labels.index).get_indexer(nodes)
+    where = positions(nodes, labels.index)
     if (where < 0).any():
         missing = nodes[where < 0]
         raise ParameterError(f"partition lacks {len(missing)} nodes, e.g. {list(missing[:3])}")
@@ -343,7 +344,9 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     ['community', 'size', 'n_customer', 'n_partner']
     """
     labels = _as_series(partition).reindex(node_ids(G)).to_numpy()
-    nodes = pd.DataFrame({"community": labels}).join(node_table(G).drop(columns="id"))
+    table = node_table(G)
+    nodes = pd.DataFrame({"community": labels}).join(table[[c for c in ("kind", "type", "region")
+                                                             if c in table]])
     segments = node_values(G, "segment")
     if pd.notna(segments).any():
         nodes["segment"] = segments
