@@ -248,19 +248,21 @@ class Ecosystem:
         [['Harbor Bank', 'customer'], ['Helix Hardware', 'supplier']]
         """
         where = self._positions(ids)
-        return pd.DataFrame({c: self._column(c)[where] for c in ("name", "kind")})
+        return pd.DataFrame({c: self._take(c, where) for c in ("name", "kind")})
 
     def _lookup(self, column: str, ids) -> pd.Series:
-        return pd.Series(self._column(column)[self._positions(ids)])
+        return self._take(column, self._positions(ids))
 
     def _positions(self, ids) -> np.ndarray:
-        """Row of each id in the party frame; -1 points at a trailing missing value."""
+        """Row of each id in the party frame (-1 where an id names no party)."""
         return positions(ids, self.parties["id"])
 
-    def _column(self, column: str) -> np.ndarray:
-        """A party column as objects, with one missing value appended (row -1)."""
-        return derived(self, ("party_column", column), lambda: np.append(
-            self.parties[column].to_numpy(dtype=object), np.nan))
+    def _take(self, column: str, where: np.ndarray) -> pd.Series:
+        """Rows ``where`` of a party column (missing at -1), taken in Arrow: no Python
+        object per value."""
+        source = self.parties[column]
+        taken = pa.array(source, from_pandas=True).take(pa.array(where, mask=where < 0))
+        return pd.Series(pd.array(taken, dtype=source.dtype))
 
     def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
         """Write the tables as a bundle folder and return it.

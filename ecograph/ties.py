@@ -118,10 +118,6 @@ def supply_edges(eco: Ecosystem) -> pd.DataFrame:
     >>> sorted(edges["type"].unique())
     ['distributes_for', 'sells_to', 'supplies']
     """
-    return derived(eco, "supply_edges", lambda: _supply_edges(eco))
-
-
-def _supply_edges(eco: Ecosystem) -> pd.DataFrame:
     rel = live_relationships(eco)
     physical = rel["sku"].notna() | rel["volume"].notna()
     forward = rel[(rel["type"] == "supplies") | (rel["type"] == "sells_to") & physical]

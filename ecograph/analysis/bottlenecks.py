@@ -85,6 +85,10 @@ def supply_flows(eco: Ecosystem) -> pd.DataFrame:
     >>> sorted(flows["sku"].unique())
     ['GEARBOX', 'MOTOR', 'PUMP', 'STEEL', 'VALVE']
     """
+    return derived(eco, "supply_flows", lambda: _supply_flows(eco)).copy(deep=False)
+
+
+def _supply_flows(eco: Ecosystem) -> pd.DataFrame:
     edges = supply_edges(eco)
     flows = edges.loc[edges["sku"].notna(), ["source", "target", "sku"]].assign(
         capacity=edges["volume"].fillna(1.0).astype(float))
