@@ -4,7 +4,7 @@ Each command parses its options, calls the library (mostly a stage of
 :mod:`ecograph.pipeline`) and renders the result. Library errors become one
 message and the documented exit code in one place (:class:`_Main`): 0
 success, 1 findings (an invalid bundle), 2 usage or input/output error, 3
-graph store failure (cannot start, reach or write the store).
+graph store failure (cannot start, reach or write the store); 130 / 143 stopped by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
-from . import __version__, pipeline
+from . import __version__, console, pipeline
 from .console import as_of_option, bundle_command, err, format_option, out, report_options, show, table, write
 from .ecosystem import Ecosystem, load_bundle
 from .errors import BundleError, EcographError, LockError, StoreError
-from .outputs import write_json, write_tables
 from .store_commands import load_cmd, query_cmd, store
 from .validate import validate_bundle
 
@@ -32,13 +32,13 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            return console.interruptible(super().invoke, ctx)  # Ctrl-C: 130, SIGTERM: 143
         except BundleError as exc:
             err.print(table(exc.errors, title=f"{len(exc.errors)} errors in {exc.path}"))
             err.print("[red]error:[/] the bundle is invalid; nothing was loaded")
             sys.exit(EXIT_FINDINGS)
         except (OSError, EcographError) as exc:  # BundleNotFoundError, ParameterError, I/O, store
-            err.print(f"[red]error:[/] {exc}")
+            err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)  # one line, brackets as is
             sys.exit(EXIT_STORE if isinstance(exc, StoreError | LockError) else EXIT_USAGE)
 
 
@@ -65,7 +65,7 @@ def main() -> None:
       ecograph ledger fixtures/it_ecosystem      # physical accounts and audits
 
     Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error,
-    3 graph store failure.
+    3 graph store failure; 130 / 143 stopped by Ctrl-C / SIGTERM.
     """
 
 
@@ -118,7 +118,7 @@ def summarize_cmd(eco: Ecosystem, out_dir: Path | None, as_of: str | None) -> No
     from .summary import summarize, write_summary
 
     s = summarize(eco, as_of=as_of)
-    out.print(f"[bold]{eco.company['name'].iat[0]}[/] ecosystem from {eco.source}")
+    out.print(f"[bold]{escape(eco.company['name'].iat[0])}[/] ecosystem from {escape(str(eco.source))}")
     for frame, title in ((s.by_kind, "Parties by kind"), (s.by_type, "Parties by type"),
                          (s.by_region, "Parties by region"),
                          (s.relationships, "Relationships by type"),
@@ -127,8 +127,8 @@ def summarize_cmd(eco: Ecosystem, out_dir: Path | None, as_of: str | None) -> No
                          (s.by_holder, "Units held by kind of party (customers: deployed)")):
         out.print(table(frame, title=title))
     if out_dir is not None:
-        folder = write_summary(s, out_dir)
-        out.print(f"Summary written to [bold]{folder.resolve()}[/] (summary.json and CSV tables)")
+        folder = write_summary(s, out_dir, protect=[eco.source])
+        out.print(f"Summary written to [bold]{escape(str(folder.resolve()))}[/] (summary.json, CSV tables)")
 
 
 @main.command()
@@ -162,7 +162,7 @@ def generate(out_dir: Path, partners: int, customers: int, seed: int, domain: st
         truth = generate_bundle(out_dir, partners=partners, customers=customers, seed=seed,
                                 domain=domain, format=fmt)
     gap = truth["coverage_gap"]
-    out.print(f"Bundle written to [bold]{out_dir.resolve()}[/]; planted chokepoint "
+    out.print(f"Bundle written to [bold]{escape(str(out_dir.resolve()))}[/]; planted chokepoint "
               f"{truth['chokepoint_supplier']['id']}, gap {gap['region']} × {gap['segment']} × "
               f"{gap['capability']}")
 
@@ -178,7 +178,7 @@ def convert(eco: Ecosystem, out_dir: Path, fmt: str) -> None:
     \b
       ecograph convert fixtures/it_ecosystem out/it_parquet --format parquet
     """
-    out.print(f"Wrote {fmt} bundle to [bold]{eco.to_bundle(out_dir, format=fmt).resolve()}[/]")
+    out.print(f"Wrote {fmt} bundle to [bold]{escape(str(eco.to_bundle(out_dir, format=fmt).resolve()))}[/]")
 
 
 @main.command()
@@ -202,15 +202,13 @@ def analyze(eco: Ecosystem, out_dir: Path) -> None:
       ecograph analyze fixtures/it_ecosystem --out out/it
       ecograph analyze exports/2025-q3 --out reports/2025-q3
     """
-    from .report import write_report
+    from .report import write_analysis
 
     result = pipeline.analyze(eco, progress=sys.stderr.isatty())
     h = result.headline
     with err.status("Writing the report and tables..."):
-        write_tables(out_dir, result.tables, formats=("csv", "parquet"))
-        write_json(out_dir / "summary.json", {"bundle": eco.source, **h, "seconds": result.seconds})
-        report = write_report(eco, result, out_dir)
-    out.print(f"[bold]{eco.company['name'].iat[0]}[/]: {h['partners']} partners, "
+        report = write_analysis(eco, result, out_dir)
+    out.print(f"[bold]{escape(eco.company['name'].iat[0])}[/]: {h['partners']} partners, "
               f"{h['customers']} customers, ecosystem health {h['ecosystem_health']}/100")
     out.print(f"  top bottleneck {h['top_bottleneck']} "
               f"({h['units_at_risk_top']:,.0f} units of demand at risk); "
@@ -218,7 +216,7 @@ def analyze(eco: Ecosystem, out_dir: Path) -> None:
     out.print(f"  best new co-sell pairs: {', '.join(h['top_cosell_pairs']) or 'none'}; "
               f"{h['audit_discrepancies']} audit discrepancies; "
               f"mis-tiered: {', '.join(h['mis_tiered']) or 'none'}")
-    out.print(f"Report: [bold]{report.resolve()}[/]")
+    out.print(f"Report: [bold]{escape(str(report.resolve()))}[/]")
 
 
 @main.command("flag-bottlenecks")
@@ -453,11 +451,11 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
         after = load_bundle(new) if new is not None else before
         changes = compare(snapshot(before, old_as_of) if old_as_of else before,
                           snapshot(after, new_as_of) if new_as_of else after)
+    write(out_dir, {"changes": changes}, protect=(old, new))  # refused over OLD or NEW before printing
     if fmt == "json":
         click.echo(changes.to_json(orient="records", indent=2))
     else:
         out.print(table(changes, title=f"{len(changes)} changes"))
-    write(out_dir, {"changes": changes})
 
 
 for _command in (store, load_cmd, query_cmd):

@@ -7,7 +7,7 @@ rendering of every result: :func:`show` prints a
 document; :func:`table` turns a frame into a terminal table.
 
 >>> import pandas as pd
->>> table(pd.DataFrame({"id": ["P1"], "score": [2.5]}), title="Scores").title
+>>> str(table(pd.DataFrame({"id": ["P1"], "score": [2.5]}), title="Scores").title)
 'Scores'
 """
 
@@ -15,30 +15,44 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
+import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .dates import timestamp
 from .ecosystem import load_bundle
 from .errors import EcographError
+from .files import check_separate
 from .outputs import write_tables
 from .pipeline import Result
 
-__all__ = ["bundle_command", "format_option", "as_of_option", "report_options", "show", "write",
-           "records", "table", "cell", "out", "err"]
+__all__ = ["bundle_command", "inputs", "format_option", "as_of_option", "report_options", "show", "write",
+           "records", "table", "cell", "out", "err",
+           "interruptible", "Terminated", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
 
 #: Standard output and standard error (no colour markup is ever interpreted in data).
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
+_INPUTS = "ecograph.inputs"  # where the click context keeps the command's input paths
 
 
 def bundle_command(f):
     """Take a BUNDLE argument; call the command with its :class:`~ecograph.Ecosystem`,
     loaded (and validated) with a spinner on standard error.
+
+    The bundle is recorded as an input of the command (:func:`inputs`), and an
+    output folder option named ``out_dir`` that is, lies inside or holds the
+    bundle is refused before anything is loaded or written
+    (:func:`ecograph.files.check_separate`).
 
     Parameters
     ----------
@@ -65,10 +79,42 @@ def bundle_command(f):
     @click.argument("bundle", type=click.Path(file_okay=False, path_type=Path))
     @functools.wraps(f)
     def wrapper(bundle: Path, **options):
-        with err.status(f"Loading {bundle}..."):
+        context = click.get_current_context(silent=True)
+        if context is not None:
+            context.meta[_INPUTS] = (*context.meta.get(_INPUTS, ()), bundle)
+        if options.get("out_dir") is not None:
+            check_separate(options["out_dir"], [bundle])
+        with err.status(f"Loading {escape(str(bundle))}..."):
             eco = load_bundle(bundle)
         return f(eco, **options)
     return wrapper
+
+
+def inputs() -> tuple[Path, ...]:
+    """The inputs the running command has read so far (its bundle, with :func:`bundle_command`).
+
+    Writers take them as the paths their output must stay apart from.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        Empty outside a command.
+
+    Examples
+    --------
+    >>> import click
+    >>> from click.testing import CliRunner
+    >>> @click.command()
+    ... @bundle_command
+    ... def where(eco):
+    ...     click.echo(inputs())
+    >>> CliRunner().invoke(where, ["fixtures/tiny"]).output
+    "(PosixPath('fixtures/tiny'),)\\n"
+    >>> inputs()
+    ()
+    """
+    context = click.get_current_context(silent=True)
+    return tuple(context.meta.get(_INPUTS, ())) if context is not None else ()
 
 
 def format_option(*choices: str):
@@ -214,8 +260,13 @@ def show(result: Result, *, fmt: str, top: int, out_dir: Path | None) -> None:
     write(out_dir, result.tables)
 
 
-def write(out_dir: Path | None, tables: dict[str, pd.DataFrame]) -> None:
+def write(out_dir: Path | None, tables: dict[str, pd.DataFrame], *,
+          protect: Iterable[Path | None] = ()) -> None:
     """Write every table as CSV and JSON into ``out_dir`` (nothing without one), and say where.
+
+    The folder is replaced as a whole (:func:`~ecograph.outputs.write_tables`);
+    it may not be, be inside, or hold one of the command's :func:`inputs` or
+    ``protect``.
 
     Parameters
     ----------
@@ -223,14 +274,16 @@ def write(out_dir: Path | None, tables: dict[str, pd.DataFrame]) -> None:
         The folder.
     tables : dict of str to pandas.DataFrame
         Frames by name.
+    protect : iterable of pathlib.Path, default ()
+        Inputs besides :func:`inputs` (``None`` entries are skipped).
 
     Examples
     --------
     >>> write(None, {})
     """
     if out_dir is not None:
-        folder = write_tables(out_dir, tables, formats=("csv", "json"))
-        err.print(f"Tables written to [bold]{folder.resolve()}[/]")
+        folder = write_tables(out_dir, tables, formats=("csv", "json"), protect=(*protect, *inputs()))
+        err.print(f"Tables written to [bold]{escape(str(folder.resolve()))}[/]")
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -275,13 +328,13 @@ def table(frame: pd.DataFrame, *, title: str) -> Table:
     >>> table(pd.DataFrame({"n": [1.0]}), title="t").columns[0].justify
     'right'
     """
-    t = Table(title=title, title_justify="left")
+    t = Table(title=Text(title), title_justify="left")  # Text: brackets in data are not markup
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         # fold, never cut: a narrow terminal or a log (80 columns) must still show every word
-        t.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+        t.add_column(Text(str(col)), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
-        t.add_row(*(cell(v) for v in row))
+        t.add_row(*(Text(cell(v)) for v in row))
     return t
 
 
@@ -314,3 +367,89 @@ def cell(v) -> str:
     if isinstance(v, tuple):
         return ", ".join(map(str, v))
     return "" if v is None or v is pd.NA else str(v)
+
+
+#: Exit codes of a command stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal's number,
+#: distinct from every result code (0 ok, 1 findings, 2 usage or I/O error, 3 store failure).
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds as for Ctrl-C.
+
+    A :class:`KeyboardInterrupt`: ``with`` blocks and ``finally`` clauses run
+    (locks are released, temporary files removed) and ``except Exception``
+    does not swallow it.
+
+    Examples
+    --------
+    >>> isinstance(Terminated(), KeyboardInterrupt), isinstance(Terminated(), Exception)
+    (True, False)
+    """
+
+
+class _Stop:
+    """The SIGINT and SIGTERM handler: raise once, then let the unwinding finish."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+
+    def __call__(self, signum: int, frame) -> None:
+        if self.stopping:  # already unwinding: a second signal must not cut the cleanup short
+            return
+        self.stopping = True
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def interruptible(run, *args):
+    """Call ``run(*args)``; when Ctrl-C or SIGTERM stops it, exit 130 or 143.
+
+    The signal becomes an exception where the program is (SIGINT a
+    :class:`KeyboardInterrupt`, SIGTERM a :class:`Terminated`), so every
+    ``with`` block and ``finally`` clause runs: locks are released and
+    atomic writes leave no temporary file. A second signal while that
+    cleanup runs is ignored. Then one line goes to standard error and the
+    process exits :data:`EXIT_INTERRUPTED` or :data:`EXIT_TERMINATED`,
+    codes no result shares. The handlers are installed for the call only
+    (from the main thread; a signal that was ignored stays ignored).
+
+    Parameters
+    ----------
+    run : callable
+        What to run (a command group's ``invoke``).
+    *args
+        Its arguments.
+
+    Returns
+    -------
+    object
+        What ``run`` returns.
+
+    Examples
+    --------
+    >>> interruptible(len, "abc")
+    3
+    >>> def pressed_ctrl_c():
+    ...     raise KeyboardInterrupt
+    >>> try:
+    ...     interruptible(pressed_ctrl_c)
+    ... except SystemExit as stopped:
+    ...     print(stopped.code)
+    130
+    """
+    stop, previous = _Stop(), {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) not in (signal.SIG_IGN, None):
+                previous[signum] = signal.signal(signum, stop)
+    try:
+        return run(*args)
+    except KeyboardInterrupt as exc:
+        stop.stopping = True
+        terminated = isinstance(exc, Terminated)
+        err.print(f"[red]stopped:[/] {'terminated (SIGTERM)' if terminated else 'interrupted (Ctrl-C)'}",
+                  soft_wrap=True)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

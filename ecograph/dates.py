@@ -1,4 +1,16 @@
-"""The one ``as_of`` convention of ecograph.
+"""The date model and the one ``as_of`` convention of ecograph.
+
+**Dates are calendar days**, never instants: every date column of an
+:class:`~ecograph.Ecosystem` has the dtype :data:`DATE_DTYPE`
+(``datetime64[s]``, midnight of the day), so the whole ISO range
+:data:`FIRST_DAY` 0001-01-01 … :data:`LAST_DAY` 9999-12-31 is held exactly —
+nanosecond timestamps end in 2262 and would refuse ``9999-12-31``, the usual
+"open-ended" marker of business data. An open-ended relationship may say
+``end = 9999-12-31`` or leave ``end`` empty: either way it is in force on
+every real day. Files hold dates as ``YYYY-MM-DD`` text (CSV) or Parquet date
+columns; both load to the same days. Comparing a date column with a
+:class:`pandas.Timestamp` of any resolution (``dates <= timestamp(as_of)``)
+works; do not cast a date column to ``datetime64[ns]``.
 
 ``as_of=D`` means *as things stood at the end of day D*: everything dated on
 or before D is known, nothing dated after it. A balance as of D includes D's
@@ -14,6 +26,9 @@ no longer in force.
 >>> days = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-02", None]))
 >>> on_or_before(days, "2025-01-01").tolist()
 [True, False, True]
+>>> ends = pd.Series(["9999-12-31", "0001-01-01"], dtype=DATE_DTYPE)
+>>> after(ends, "2025-06-30").tolist(), on_or_before(ends, FIRST_DAY).tolist()
+([True, False], [False, True])
 """
 
 from __future__ import annotations
@@ -25,7 +40,14 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["AsOf", "timestamp", "on_or_before", "after", "in_force"]
+__all__ = ["AsOf", "DATE_DTYPE", "FIRST_DAY", "LAST_DAY", "timestamp", "on_or_before", "after",
+           "in_force"]
+
+#: The dtype of every date column: calendar days at second resolution (the whole ISO range).
+DATE_DTYPE = "datetime64[s]"
+#: The first and the last day a bundle may hold.
+FIRST_DAY = pd.Timestamp("0001-01-01").as_unit("s")
+LAST_DAY = pd.Timestamp("9999-12-31").as_unit("s")
 
 #: What an ``as_of`` argument may be: a ``YYYY-MM-DD`` string, a date, or ``None`` (everything).
 AsOf = str | dt.date | pd.Timestamp | None
@@ -33,6 +55,8 @@ AsOf = str | dt.date | pd.Timestamp | None
 
 def timestamp(as_of: AsOf) -> pd.Timestamp | None:
     """``as_of`` as a midnight :class:`pandas.Timestamp` (``None`` stays ``None``).
+
+    Any day from 0001-01-01 to 9999-12-31 (second resolution, never nanoseconds).
 
     Parameters
     ----------
@@ -53,6 +77,8 @@ def timestamp(as_of: AsOf) -> pd.Timestamp | None:
     --------
     >>> timestamp("2025-06-30")
     Timestamp('2025-06-30 00:00:00')
+    >>> timestamp("9999-12-31") == LAST_DAY
+    True
     >>> timestamp("June")
     Traceback (most recent call last):
     ...
@@ -68,7 +94,7 @@ def timestamp(as_of: AsOf) -> pd.Timestamp | None:
         day = pd.NaT
     if pd.isna(day):
         raise ParameterError(f"as_of must be a date (YYYY-MM-DD); got {as_of!r}")
-    return day.normalize()
+    return day.normalize().as_unit("s")
 
 
 def on_or_before(dates: pd.Series, as_of: AsOf, *, missing: bool = True) -> pd.Series:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +29,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .dates import DATE_DTYPE
 from .errors import BundleError, ParameterError
+from .files import replacing
 from .frames import positions
 from .ingest import number_text
 from .schema import LIST_SEPARATOR, PARTY_TABLES, TABLES
@@ -115,7 +117,8 @@ class Ecosystem:
 
     Tables are attributes (``eco.partners``, ``eco.movements``...) and
     ``eco.tables`` (read-only); list cells (``regions``, ``capabilities``) are
-    tuples, dates are timestamps. Absent optional tables are empty frames with
+    tuples, dates are calendar days (``datetime64[s]``: 0001-01-01 … 9999-12-31),
+    whole numbers are exact ``Int64``. Absent optional tables are empty frames with
     the documented columns. Make one with :func:`load_bundle` or
     :func:`load_tables`; the constructor trusts its tables.
 
@@ -186,7 +189,7 @@ class Ecosystem:
         dates = [self.deals["registered"], self.deals["closed"], self.relationships["start"],
                  self.movements["date"], self.audits["date"], self.partners["joined"]]
         known = [s.max() for s in dates if s.notna().any()]
-        return max(known) if known else pd.Timestamp("2000-01-01")
+        return (max(known) if known else pd.Timestamp("2000-01-01")).as_unit("s")  # a day
 
     def names(self, ids: pd.Series | pd.Index | list) -> pd.Series:
         """The name of each party in ``ids`` (missing where an id names no party).
@@ -264,15 +267,23 @@ class Ecosystem:
         taken = pa.array(source, from_pandas=True).take(pa.array(where, mask=where < 0))
         return pd.Series(pd.array(taken, dtype=source.dtype))
 
-    def to_bundle(self, path: str | os.PathLike, *, format: str = "csv") -> Path:
-        """Write the tables as a bundle folder and return it.
+    def to_bundle(self, path: str | os.PathLike, *, format: str = "csv",
+                  protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+        """Write the tables as a bundle folder, replacing it as a whole, and return it.
+
+        The folder is written as a transaction (:func:`ecograph.files.replacing`):
+        a fault at any point leaves the previous folder as it was. It may not be,
+        be inside, or hold the bundle the ecosystem was loaded from.
 
         Parameters
         ----------
         path : str or os.PathLike
-            The folder (created if needed).
+            The folder (created if needed). An existing one is replaced only
+            when ecograph wrote everything in it.
         format : {"csv", "parquet"}, default "csv"
             The file format.
+        protect : iterable of str or os.PathLike, default ()
+            Other inputs the folder must stay apart from.
 
         Returns
         -------
@@ -288,19 +299,19 @@ class Ecosystem:
         """
         if format not in ("csv", "parquet"):
             raise ParameterError(f"format must be 'csv' or 'parquet'; got {format!r}")
-        out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in self.tables.items():
-            if frame.empty and not TABLES[name].required:
-                continue
-            flat = to_flat(name, frame, text=format == "csv")
-            table = pa.Table.from_pandas(flat, preserve_index=False)
-            if format == "csv":
-                pacsv.write_csv(table, out / f"{name}.csv",
-                                pacsv.WriteOptions(quoting_style="needed"))
-            else:
-                pq.write_table(table, out / f"{name}.parquet")
-        return out
+        source = [self.source] if self.source and Path(self.source).exists() else []
+        with replacing(path, protect=[*protect, *source]) as out:
+            for name, frame in self.tables.items():
+                if frame.empty and not TABLES[name].required:
+                    continue
+                flat = to_flat(name, frame, text=format == "csv")
+                table = pa.Table.from_pandas(flat, preserve_index=False)
+                if format == "csv":
+                    pacsv.write_csv(table, out / f"{name}.csv",
+                                    pacsv.WriteOptions(quoting_style="needed"))
+                else:
+                    pq.write_table(table, out / f"{name}.parquet")
+        return Path(path)
 
 
 def derived(eco: Ecosystem, key: object, build: Callable[[], T]) -> T:
@@ -378,6 +389,6 @@ def to_flat(name: str, frame: pd.DataFrame, *, text: bool) -> pd.DataFrame:
 
 def _empty(name: str) -> pd.DataFrame:
     dtypes = {"int": "Int64", "float": "float64", "units": "float64",
-              "date": "datetime64[ns]", "bool": "boolean"}
+              "date": DATE_DTYPE, "bool": "boolean"}
     return pd.DataFrame({c.name: pd.Series(dtype=object if c.many else dtypes.get(c.kind, object))
                          for c in TABLES[name].columns})

@@ -14,16 +14,18 @@ import csv
 import datetime as dt
 import io
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .errors import BundleNotFoundError, Findings
-from .schema import LIST_SEPARATOR, TABLES
+from .errors import BundleNotFoundError, Findings, ParameterError
+from .schema import LIST_SEPARATOR, TABLES, Column
 
 __all__ = ["bundle_files", "read_table", "text_table", "text_cells", "number_text", "ROW",
            "MAX_CELL_CHARS", "max_file_bytes"]
@@ -40,11 +42,18 @@ def max_file_bytes() -> int:
     """Largest table file accepted: ``ECOGRAPH_MAX_FILE_MB`` (default 4096 MB).
 
     Read from the environment at each call, so a change takes effect at once.
+    Unset or blank means the default.
 
     Returns
     -------
     int
         The limit in bytes (MB of 2**20 bytes; fractions allowed).
+
+    Raises
+    ------
+    ParameterError
+        When the variable is not a finite number greater than zero (the
+        message names the variable and its value).
 
     Examples
     --------
@@ -52,8 +61,21 @@ def max_file_bytes() -> int:
     >>> with mock.patch.dict("os.environ", {"ECOGRAPH_MAX_FILE_MB": "0.5"}):
     ...     max_file_bytes()
     524288
+    >>> with mock.patch.dict("os.environ", {"ECOGRAPH_MAX_FILE_MB": "abc"}):
+    ...     max_file_bytes()
+    Traceback (most recent call last):
+    ...
+    ecograph.errors.ParameterError: ECOGRAPH_MAX_FILE_MB must be a number of megabytes above 0; got 'abc'
     """
-    return int(float(os.environ.get("ECOGRAPH_MAX_FILE_MB", "4096")) * 2**20)
+    text = os.environ.get("ECOGRAPH_MAX_FILE_MB", "").strip() or "4096"
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = float("nan")
+    if not (0 < megabytes < float("inf")):  # also refuses nan
+        raise ParameterError("ECOGRAPH_MAX_FILE_MB must be a number of megabytes above 0; "
+                             f"got {text!r}")
+    return int(megabytes * 2**20)
 
 
 def bundle_files(path: str | os.PathLike, findings: Findings) -> dict[str, Path]:
@@ -122,9 +144,12 @@ def read_table(file: Path, findings: Findings) -> pd.DataFrame | None:
     than :func:`max_file_bytes` (``file_too_large``) is not read. CSV is read
     by a fast reader first, then, when that fails, by an exact one that says
     where the problem is (``encoding``, ``delimiter``, ``csv_syntax``,
-    ``ragged_row``, ``blank_row``); Parquet cells are turned into the text a
-    CSV cell would hold (:func:`text_cells`). Every table is then checked for
-    duplicate headers and cells over :data:`MAX_CELL_CHARS` characters.
+    ``ragged_row``, ``blank_row``); Parquet cells are turned, in Arrow, into the
+    text a CSV cell would hold (dates of any year, 64-bit integers and decimals
+    exactly), and a Parquet column of a type its schema column cannot hold (a
+    list where one value belongs, bytes, a struct) is a ``type`` finding on row 1.
+    Every table is then checked for duplicate headers and cells over
+    :data:`MAX_CELL_CHARS` characters.
 
     Parameters
     ----------
@@ -195,10 +220,20 @@ def text_table(frame: pd.DataFrame, label: str, findings: Findings) -> pd.DataFr
     ...                Findings())
     >>> t.to_dict("records")
     [{'id': 'P1', 'regions': 'EMEA;APAC', '_row': 2}]
+
+    A value the column cannot hold (a list where one value belongs, bytes) is a
+    ``type`` finding at its row, never rendered as text:
+
+    >>> issues = Findings()
+    >>> _ = text_table(pd.DataFrame({"id": ["P1"], "name": [b"Apex"]}), "partners", issues)
+    >>> issues.frame()[["row", "column", "rule"]].values.tolist()
+    [[2, 'name', 'type']]
     """
-    text = pd.DataFrame({i: text_cells(frame.iloc[:, i]).astype(TEXT)
-                         for i in range(frame.shape[1])}).set_axis(
-        [str(c) for c in frame.columns], axis=1)
+    spec = TABLES.get(label)
+    names = [str(c) for c in frame.columns]
+    text = pd.DataFrame({i: _frame_text(label, names[i], frame.iloc[:, i],
+                                        spec.by_name.get(names[i]) if spec else None, findings)
+                         for i in range(frame.shape[1])}, index=range(len(frame))).set_axis(names, axis=1)
     text[ROW] = range(2, len(text) + 2)
     return _checked(label, text.reset_index(drop=True), findings)
 
@@ -303,17 +338,141 @@ def _read_parquet(file: Path, findings: Findings) -> pd.DataFrame | None:
     except (pa.ArrowException, OSError) as exc:
         findings.add(file.name, None, None, "unreadable_file", "", f"not a readable Parquet file: {exc}")
         return None
-    frame = pd.DataFrame({i: text_cells(_pandas(table.column(i))).astype(TEXT)
-                          for i in range(table.num_columns)}).set_axis(table.column_names, axis=1)
+    spec = TABLES.get(file.stem)
+    frame = pd.DataFrame({i: _arrow_column(file.name, name, table.column(i),
+                                           spec.by_name.get(name) if spec else None, findings)
+                          for i, name in enumerate(table.column_names)},
+                         index=range(table.num_rows)).set_axis(table.column_names, axis=1)
     frame[ROW] = range(2, len(frame) + 2)
     return frame
 
 
-def _pandas(column: pa.ChunkedArray) -> pd.Series:
-    t = column.type
-    if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        return pd.to_datetime(column.to_pandas())
-    return column.to_pandas()
+def _arrow_column(file: str, name: str, values: pa.ChunkedArray | pa.Array, col: Column | None,
+                  findings: Findings) -> pd.Series:
+    """One Arrow (Parquet) column as cell text, converted in Arrow (dates of any year,
+    64-bit integers and decimals exactly). A physical type the column cannot hold
+    (a list where one value belongs, bytes, a struct...) is one ``type`` finding on
+    row 1, the header, and its cells are left empty."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    try:
+        if col is not None and col.many and _is_list(values.type):
+            text = _arrow_lists(file, name, values, findings)
+        else:
+            text = _arrow_text(values)
+        why = f"a Parquet column of type {values.type}"
+    except (pa.ArrowException, ValueError) as exc:
+        text, why = None, f"a Parquet column of type {values.type} that cannot be read as text ({exc})"
+    if text is None:
+        if col is not None:
+            holds = "a ;-separated list" if col.many else f"one {_KIND_WORDS[col.kind]}"
+            findings.add(file, 1, name, "type", str(values.type),
+                         f"{why}, but {name} holds {holds} per row: store it as strings, "
+                         "numbers or dates")
+        text = pa.nulls(len(values), pa.large_string())
+    return pd.Series(text.cast(pa.large_string()).fill_null(""), dtype=TEXT)
+
+
+_KIND_WORDS = {"id": "id", "str": "text", "enum": "text", "int": "whole number", "units": "number",
+               "float": "number", "date": "date", "bool": "true/false"}
+
+
+def _is_list(t: pa.DataType) -> bool:
+    return (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t))
+
+
+def _arrow_text(values: pa.Array) -> pa.Array | None:
+    """Scalar Arrow values as cell text (null where missing); ``None`` for a type that
+    is not one value per cell (lists, bytes, structs, times of day...)."""
+    t = values.type
+    if pa.types.is_dictionary(t):
+        return _arrow_text(values.cast(t.value_type))
+    if (pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
+            or pa.types.is_string_view(t) or pa.types.is_integer(t) or pa.types.is_decimal(t)):
+        return values.cast(pa.large_string())  # exact: 64-bit integers, decimals as written
+    if pa.types.is_boolean(t):
+        return pc.if_else(values, "true", "false")
+    if pa.types.is_floating(t):
+        floats = values.cast(pa.float64())
+        text = pa.array([_float_text(v) for v in floats.to_numpy(zero_copy_only=False)],
+                        type=pa.large_string())
+        return pc.if_else(floats.is_null(), pa.scalar(None, pa.large_string()), text)
+    if pa.types.is_date(t):
+        return pc.strftime(values.cast(pa.date32()), format="%Y-%m-%d")
+    if pa.types.is_timestamp(t):
+        midnight = pc.equal(values, pc.floor_temporal(values, unit="day"))
+        return pc.if_else(midnight, pc.strftime(values, format="%Y-%m-%d"),
+                          pc.strftime(values, format="%Y-%m-%d %H:%M:%S"))
+    return None
+
+
+def _float_text(v: float) -> str:
+    """A float cell; NaN and infinities stay visible (the number rules reject them)."""
+    if v != v:
+        return "NaN"
+    return ("inf" if v > 0 else "-inf") if abs(v) == float("inf") else number_text(v)
+
+
+def _arrow_lists(file: str, name: str, values: pa.Array, findings: Findings) -> pa.Array | None:
+    """A Parquet list column of a list column: items joined with ``;``. An item a
+    ``;``-separated cell cannot hold as it is (empty or missing, holding ``;``,
+    spaces at its ends) is a ``type`` finding at its row."""
+    lists = values.cast(pa.large_list(values.type.value_type))
+    items = _arrow_text(lists.flatten())
+    if items is None:
+        return None
+    items = items.cast(pa.large_string())
+    filled = items.fill_null("")
+    bad = pc.or_(pc.or_(pc.equal(filled, ""), pc.match_substring(filled, LIST_SEPARATOR)),
+                 pc.not_equal(filled, pc.utf8_trim_whitespace(filled)))
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, filled, mask=lists.is_null()),
+                            pa.scalar(LIST_SEPARATOR, pa.large_string()))
+    parents = pc.list_parent_indices(lists).filter(bad).to_numpy(zero_copy_only=False)
+    for i in np.unique(parents).tolist():
+        findings.add(file, i + 2, name, "type", repr(lists[i].as_py()),
+                     "a list item a ;-separated cell cannot hold as it is "
+                     "(empty, holding ';', or with spaces at its ends)")
+    return joined
+
+
+def _frame_text(label: str, name: str, values: pd.Series, col: Column | None,
+                findings: Findings) -> pd.Series:
+    """One DataFrame column as cell text; a value the column cannot hold is a ``type``
+    finding at its row, and its cell is left empty."""
+    values = values.reset_index(drop=True)
+    if isinstance(values.dtype, pd.ArrowDtype):
+        return _arrow_column(label, name, pa.array(values), col, findings)
+    if col is not None and values.dtype == object:
+        unfit = [(i, why) for i, v in enumerate(values) if (why := _unfit(v, col.many))]
+        for i, why in unfit:
+            findings.add(label, i + 2, name, "type", repr(values.iat[i]), why)
+        if unfit:
+            values = values.copy()
+            values.iloc[[i for i, _ in unfit]] = None
+    return text_cells(values).astype(TEXT)
+
+
+_NOT_SCALAR = (list, tuple, np.ndarray, Mapping, set, frozenset, bytes, bytearray, memoryview)
+
+
+def _unfit(v: object, many: bool) -> str | None:
+    """Why a typed value cannot be one cell of a column (``None`` when it can)."""
+    if isinstance(v, bytes | bytearray | memoryview):
+        return "bytes, not text: decode them (or store the column as text)"
+    if isinstance(v, Mapping | set | frozenset):
+        return f"a {type(v).__name__}, not a cell value"
+    if isinstance(v, list | tuple | np.ndarray):
+        if not many:
+            return "a list where the column holds one value"
+        for x in v:
+            if isinstance(x, _NOT_SCALAR):
+                return "a list item that is not a single value"
+            item = _cell_text(x)
+            if item == "" or LIST_SEPARATOR in item or item != item.strip():
+                return ("a list item a ;-separated cell cannot hold as it is "
+                        "(empty, holding ';', or with spaces at its ends)")
+    return None
 
 
 def text_cells(values: pd.Series) -> pd.Series:
@@ -367,8 +526,15 @@ def _cell_text(v: object) -> str:
         return number_text(float(v))
     if isinstance(v, list | tuple | np.ndarray):
         return LIST_SEPARATOR.join(_cell_text(x) for x in v)
-    if isinstance(v, pd.Timestamp | dt.date):
-        return text_cells(pd.Series(pd.to_datetime([v])))[0]
+    if isinstance(v, np.datetime64):
+        v = pd.Timestamp(v)  # any unit: numpy days and seconds reach far past 2262
+        if v is pd.NaT:
+            return ""
+    if isinstance(v, dt.datetime):  # and pandas.Timestamp: any year, not only nanosecond ones
+        midnight = v.time() == dt.time(0) and getattr(v, "nanosecond", 0) == 0
+        return v.date().isoformat() if midnight else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
     return str(v)
 
 

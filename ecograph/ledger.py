@@ -40,7 +40,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from .dates import AsOf, on_or_before
+from .dates import DATE_DTYPE, AsOf, on_or_before
 from .errors import ParameterError
 
 __all__ = ["OUTSIDE", "DEBITS", "CREDITS", "DUST", "entries", "balances", "overdrafts", "reconcile",
@@ -218,7 +218,7 @@ def reconcile(movements: pd.DataFrame, audits: pd.DataFrame, *,
     counts = audits[["id", "date", "party", "sku", "counted"]].rename(columns={"id": "audit"})
     daily = _daily(entries(movements))[[*_KEYS, "date", "balance"]]
     # merge_asof wants keys of one dtype; an absent table's empty columns are object.
-    common = {"party": str, "sku": str, "date": "datetime64[ns]"}
+    common = {"party": str, "sku": str, "date": DATE_DTYPE}  # days: any year, not only ns ones
     counts = counts.astype({**common, "counted": "float64"})
     daily = daily.astype(common)
     # The balance at the end of the audit day: the last daily balance on or before it.

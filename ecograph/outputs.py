@@ -3,25 +3,28 @@
 CSV text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return get a leading ``'`` so a spreadsheet shows them instead of running
 them as formulas (numbers are left alone). JSON and Parquet keep values as
-they are. Every file is written atomically (:mod:`ecograph.files`).
+they are. A folder of tables is written as a whole (:func:`ecograph.files.replacing`:
+a fault leaves the previous folder or the new one, never a mix) and a JSON
+document atomically (:func:`ecograph.files.atomic_write`).
 
 >>> import tempfile, pandas as pd
 >>> folder = write_tables(tempfile.mkdtemp(), {"pairs": pd.DataFrame({"a": ["P1"], "n": [3]})},
 ...                       formats=("csv", "json"))
 >>> sorted(p.name for p in folder.iterdir())
-['pairs.csv', 'pairs.json']
+['.ecograph-output', 'pairs.csv', 'pairs.json']
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import ParameterError
-from .files import atomic_write, write_text
+from .files import check_separate, make_folder, replacing, write_text
 
 __all__ = ["write_tables", "write_json", "escape_formulas", "FORMATS"]
 
@@ -59,17 +62,27 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
-                 formats: tuple[str, ...] = ("csv",)) -> Path:
-    """Write each frame as ``<name>.<format>`` into folder ``out``.
+                 formats: tuple[str, ...] = ("csv",), protect: Iterable[str | os.PathLike | None] = ()
+                 ) -> Path:
+    """Write each frame as ``<name>.<format>`` into folder ``out``, replacing the folder as a whole.
+
+    The folder is written as a transaction (:func:`ecograph.files.replacing`):
+    a fault at any point leaves the previous folder as it was. Called inside
+    another writer's transaction (on its staging folder), the files are added
+    to that folder.
 
     Parameters
     ----------
     out : str or os.PathLike
-        The folder (created if needed).
+        The folder (created if needed). An existing one is replaced only when
+        ecograph wrote everything in it.
     tables : dict of str to pandas.DataFrame
         Frames by name.
     formats : tuple of {"csv", "json", "parquet"}, default ("csv",)
         One file per format and table (JSON: a list of records).
+    protect : iterable of str or os.PathLike, default ()
+        The command's inputs: ``out`` may not be, be inside, or hold one
+        (:func:`ecograph.files.check_separate`).
 
     Returns
     -------
@@ -86,28 +99,32 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ParameterError(f"formats must be among {FORMATS}; got {sorted(unknown)}")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     writers = {
         "csv": lambda f, p: escape_formulas(f).to_csv(p, index=False),
         "parquet": lambda f, p: _plain_for_parquet(f).to_parquet(p, index=False),
         "json": lambda f, p: f.to_json(p, orient="records", indent=2, date_format="iso"),
     }
-    for name, frame in tables.items():
-        for fmt in formats:
-            atomic_write(folder / f"{name}.{fmt}", lambda p, w=writers[fmt], f=frame: w(f, p))
-    return folder
+    with replacing(out, protect=protect) as folder:
+        for name, frame in tables.items():
+            for fmt in formats:
+                writers[fmt](frame, folder / f"{name}.{fmt}")
+    return Path(out)
 
 
-def write_json(path: str | os.PathLike, document: object) -> Path:
+def write_json(path: str | os.PathLike, document: object, *,
+               protect: Iterable[str | os.PathLike | None] = ()) -> Path:
     """Write ``document`` as indented JSON (dates and other values as text), atomically.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file; its folder is created if needed.
+        The file; its folder is created if needed (a file in the way is a
+        :class:`NotADirectoryError` naming it).
     document : object
         JSON-ready values (others are written with ``str``).
+    protect : iterable of str or os.PathLike, default ()
+        Inputs the file may not be or lie inside (a bundle folder), checked
+        before anything is written (:func:`ecograph.files.check_separate`).
 
     Returns
     -------
@@ -121,7 +138,8 @@ def write_json(path: str | os.PathLike, document: object) -> Path:
     ['{', '"n":', '1', '}']
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_separate(path, protect)
+    make_folder(path.parent)
     return write_text(path, json.dumps(document, indent=2, default=str) + "\n")
 
 

@@ -3,7 +3,9 @@
 Each ``plot_*`` function draws one figure with matplotlib and returns
 ``(fig, ax)`` (OSMnx style), so notebooks can restyle or save it;
 :func:`write_report` embeds them as PNG data in one ``report.html`` that
-opens anywhere, with the tables and a sentence naming the top findings.
+opens anywhere, with the tables and a sentence naming the top findings;
+:func:`write_analysis` writes a whole analysis folder (tables, ``summary.json``
+and the report) as one transaction.
 
 >>> import tempfile
 >>> from ecograph import load_bundle
@@ -20,6 +22,7 @@ import base64
 import html
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt  # headless runs fall back to Agg; notebooks draw inline
@@ -28,13 +31,15 @@ import numpy as np
 import pandas as pd
 
 from .ecosystem import Ecosystem
-from .files import atomic_write
+from .files import atomic_write, replacing
 from .graphs import induced_subgraph, view
+from .outputs import write_json, write_tables
 from .pipeline import Result
 from .twins import node_table, node_values
 
 __all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
-           "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "SECTIONS"]
+           "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "write_analysis",
+           "SECTIONS"]
 
 #: Report sections, in order: (anchor, title).
 SECTIONS = (("map", "Ecosystem map"), ("brokers", "Top brokers"),
@@ -508,4 +513,51 @@ def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike) -> Pa
             f"<p>{h['partners']} partners, {h['customers']} customers, "
             f"{h['relationships']} relationships, {h['deals']} deal registrations.</p>"
             f"{body}</body></html>")
-    return atomic_write(folder / "report.html", lambda p: p.write_text(page))
+    return atomic_write(folder / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
+
+
+def write_analysis(eco: Ecosystem, analysis: Result, out: str | os.PathLike, *,
+                   protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Write a whole analysis folder: every result table as CSV and Parquet,
+    ``summary.json`` (the headline, the bundle and the seconds per stage) and
+    ``report.html`` (:func:`write_report`), replacing the folder as a whole.
+
+    The folder is written as a transaction (:func:`ecograph.files.replacing`):
+    a full disk, an exception or Ctrl-C at any point leaves the previous
+    complete folder (or none), never new tables beside an old report. It may
+    not be, be inside, or hold the bundle ``eco`` was loaded from.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem analysed.
+    analysis : Result
+        From :func:`~ecograph.pipeline.analyze` on ``eco``.
+    out : str or os.PathLike
+        The folder (created if needed). An existing one is replaced only when
+        ecograph wrote everything in it.
+    protect : iterable of str or os.PathLike, default ()
+        Other inputs the folder must stay apart from.
+
+    Returns
+    -------
+    pathlib.Path
+        The report's path (``out/report.html``).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from ecograph import load_bundle
+    >>> from ecograph.pipeline import analyze
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> report = write_analysis(eco, analyze(eco), tempfile.mkdtemp())
+    >>> json.loads((report.parent / "summary.json").read_text())["bundle"]
+    'fixtures/tiny'
+    """
+    source = [eco.source] if eco.source and Path(eco.source).exists() else []
+    with replacing(out, protect=[*protect, *source]) as folder:
+        write_tables(folder, analysis.tables, formats=("csv", "parquet"))
+        write_json(folder / "summary.json", {"bundle": eco.source, **analysis.headline,
+                                             "seconds": analysis.seconds})
+        write_report(eco, analysis, folder)
+    return Path(out) / "report.html"

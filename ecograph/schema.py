@@ -329,14 +329,24 @@ RULES: dict[str, str] = {
     "required": "an empty required cell",
     "empty_id": "an empty id",
     "whitespace": "an id or reference with leading or trailing spaces",
-    "type": "not a number / whole number / `true`/`false`",
-    "out_of_range": "beyond 64 bits, or too large to count units exactly",
+    "control_character": "a text cell holding a control character (NUL, escape, C1...; text may hold "
+                         "tabs and line breaks, ids and references not)",
+    "type": "not a number / whole number / `true`/`false` (ASCII digits only), or a Parquet "
+            "column or typed value the column cannot hold (a list, bytes, a struct)",
+    "out_of_range": "a whole number beyond 64 bits, or a number too large to count units exactly",
+    "precision": "more significant digits than a float64 keeps: it would be written back changed",
     "below_minimum": "under the column's minimum (e.g. a negative volume)",
     "enum": "not one of the allowed values (listed in the message)",
     "date_format": "not `YYYY-MM-DD`",
     "invalid_date": "no such calendar date",
     "duplicate_id": "id used before (the message names the first row and file)",
-    "id_case_conflict": "id differs only in case from another",
+    "id_case_conflict": "id differs only in case from another (Unicode case folding)",
+    "id_compatibility_conflict": "id differs from another only in Unicode compatibility forms "
+                                 "(full-width letters, ligatures: the same after NFKC)",
+    "id_confusable": "id looks like another: look-alike Cyrillic/Greek letters or invisible "
+                     "characters (the same skeleton)",
+    "id_normalised": "an id or reference not in Unicode NFC, read and stored as its NFC form "
+                     "(a warning)",
     "dangling_reference": "a reference to an id that does not exist",
     "relationship_endpoint": "a relationship type joining kinds of party it may not join",
     "self_relationship": "a relationship from a party to itself",

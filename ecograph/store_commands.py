@@ -80,13 +80,19 @@ def store_start(store_dir: Path | None) -> None:
 def store_stop(store_dir: Path | None) -> None:
     """Stop the embedded store by its recorded pid (nothing to do if it is not running).
 
+    Only the store's own server is signalled: a pid file naming a process
+    that is not this directory's server (the store died and its pid was
+    reused) is removed, and that process left alone.
+
     \b
       ecograph store stop --store-dir /tmp/eco-store
     """
     server = _server(store_dir)
-    was = server.pid
+    was, stale = server.pid, server.stale_pid
     server.stop()
-    out.print(f"embedded store stopped (pid {was})" if was else "embedded store was not running")
+    out.print(f"embedded store stopped (pid {was})" if was else
+              f"embedded store was not running; removed a stale pid file (pid {stale} is not the "
+              "store and was left alone)" if stale else "embedded store was not running")
 
 
 @store.command("status")
@@ -144,10 +150,14 @@ def _params(ctx, param, values: tuple[str, ...]) -> dict:
         if not sep or not key:
             raise click.BadParameter(f"{v!r}: use NAME=VALUE, e.g. region=EMEA-North")
         try:
-            params[key] = json.loads(raw)  # numbers, booleans, lists
+            params[key] = json.loads(raw, parse_constant=_text)  # numbers, booleans, lists
         except ValueError:
-            params[key] = raw  # plain text
+            params[key] = raw  # plain text (NaN and Infinity too)
     return params
+
+
+def _text(name: str):
+    raise ValueError(name)
 
 
 @click.command("query")
@@ -168,13 +178,10 @@ def query_cmd(query: str, params: dict, kind: str, store_dir: Path | None, fmt: 
       ecograph query uncovered_customers --param region=NA-West --param capability=compliance
       ecograph query queries/audit_discrepancies.cypher --format csv
     """
-    from .store.queries import QUERIES, run_query
+    from .store.queries import check_query, run_query
 
-    path = Path(query)
-    if not path.exists() and not (QUERIES / f"{query}.cypher").exists():
-        raise click.BadParameter(f"no query file {query!r} and no library query of that name",
-                                 param_hint="QUERY")
-    rows = run_query(_open_store(kind, store_dir), path if path.exists() else query, params)
+    check_query(query, params)  # before any store is opened or started
+    rows = run_query(_open_store(kind, store_dir), query, params)
     if fmt == "json":
         click.echo(rows.to_json(orient="records", indent=2))
     elif fmt == "csv":

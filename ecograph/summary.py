@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pandas as pd
 from .analysis.physical_accounts import holdings
 from .dates import AsOf, timestamp
 from .ecosystem import Ecosystem
+from .files import replacing
 from .outputs import write_json, write_tables
 
 __all__ = ["EcosystemSummary", "summarize", "write_summary"]
@@ -156,15 +158,22 @@ def summarize(eco: Ecosystem, *, as_of: AsOf = None) -> EcosystemSummary:
                             timestamp(as_of))
 
 
-def write_summary(summary: EcosystemSummary, out: str | os.PathLike) -> Path:
-    """Write each table as CSV plus ``summary.json`` into folder ``out``.
+def write_summary(summary: EcosystemSummary, out: str | os.PathLike, *,
+                  protect: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Write each table as CSV plus ``summary.json`` into folder ``out``, replacing it as a whole.
+
+    The folder is written as a transaction (:func:`ecograph.files.replacing`):
+    a fault at any point leaves the previous folder as it was.
 
     Parameters
     ----------
     summary : EcosystemSummary
         From :func:`summarize`.
     out : str or os.PathLike
-        The folder (created if needed).
+        The folder (created if needed). An existing one is replaced only when
+        ecograph wrote everything in it.
+    protect : iterable of str or os.PathLike, default ()
+        The inputs (the bundle): ``out`` may not be, be inside, or hold one.
 
     Returns
     -------
@@ -178,8 +187,9 @@ def write_summary(summary: EcosystemSummary, out: str | os.PathLike) -> Path:
     >>> (folder / "summary.json").exists()
     True
     """
-    folder = write_tables(out, {name: getattr(summary, name) for name in (
-        "by_kind", "by_type", "by_region", "relationships", "deals", "balances", "stock",
-        "by_holder")})
-    write_json(folder / "summary.json", summary.headline())
-    return folder
+    with replacing(out, protect=protect) as folder:
+        write_tables(folder, {name: getattr(summary, name) for name in (
+            "by_kind", "by_type", "by_region", "relationships", "deals", "balances", "stock",
+            "by_holder")})
+        write_json(folder / "summary.json", summary.headline())
+    return Path(out)

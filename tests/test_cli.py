@@ -154,6 +154,140 @@ def test_an_out_folder_that_cannot_be_written_exits_2(run, fixtures_dir, tmp_pat
     assert "error:" in result.output and taken.read_text() == "not a folder"
 
 
+# --- outputs: refused over an input, written whole, one error line naming the path -----------------
+
+def _one_error_line(result, *named) -> str:
+    """The run printed exactly one line on standard error, ``error: ...`` naming each of ``named``."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for path in named:
+        assert str(path) in lines[0], (path, lines[0])
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+#: Every command that writes a folder: its arguments with bundle B and output folder O.
+WRITERS = {
+    "summarize": lambda b, o: ("summarize", b, "--out", o),
+    "convert": lambda b, o: ("convert", b, o),
+    "analyze": lambda b, o: ("analyze", b, "--out", o),
+    **{c: (lambda b, o, c=c: (c, b, "--out", o)) for c in ("cosell", "gaps", "risk", "ledger", "assess")},
+    "diff": lambda b, o: ("diff", b, b, "--out", o),
+    "generate": lambda b, o: ("generate", o, "--partners", 20, "--customers", 100),
+}
+
+
+@pytest.mark.parametrize("args,named", [
+    (lambda b: ("summarize", b, "--out", b), "B"),
+    (lambda b: ("convert", b, b), "B"),
+    (lambda b: ("convert", b, b / "sub"), "B/sub"),
+    (lambda b: ("analyze", b, "--out", b / "inside"), "B/inside"),
+    (lambda b: ("diff", b, b.parent / "NEW", "--out", b), "B"),
+    (lambda b: ("diff", b.parent / "NEW", b, "--out", b / "changes"), "B/changes"),
+    (lambda b: ("cosell", b, "--out", b.parent), ""),  # would replace the folder holding B
+    (lambda b: ("gaps", b, "--out", b.parent / "link"), "link"),  # a symbolic link to B
+], ids=["summarize B --out B", "convert B B", "convert B B/sub", "analyze B --out B/inside",
+        "diff B NEW --out B", "diff NEW B --out B/changes", "cosell B --out parent", "gaps --out link"])
+def test_an_output_over_or_inside_an_input_is_refused_and_the_bundle_is_untouched(
+        run, fixtures_dir, tmp_path, args, named):
+    import shutil
+
+    from .faults import snapshot
+
+    bundle = tmp_path / "B"
+    shutil.copytree(fixtures_dir / "tiny", bundle)
+    shutil.copytree(fixtures_dir / "tiny", tmp_path / "NEW")
+    (tmp_path / "link").symlink_to(bundle, target_is_directory=True)
+    before = snapshot(tmp_path)
+    result = run(*args(bundle))
+    assert result.exit_code == 2, result.output
+    line = _one_error_line(result, tmp_path / named)
+    assert "input" in line
+    assert snapshot(tmp_path) == before  # byte for byte, and nothing new beside it
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_every_writing_command_names_a_file_in_the_way_on_one_line(run, fixtures_dir, tmp_path, command):
+    in_the_way = tmp_path / "a_file"
+    in_the_way.write_text("not a folder")
+    result = run(*WRITERS[command](fixtures_dir / "tiny", in_the_way / "out"))
+    assert result.exit_code == 2, result.output
+    _one_error_line(result, in_the_way)
+    assert in_the_way.read_text() == "not a folder" and [p.name for p in tmp_path.iterdir()] == ["a_file"]
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_every_writing_command_names_a_folder_it_may_not_write_on_one_line(
+        run, fixtures_dir, tmp_path, monkeypatch, command):
+    import os
+
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir(path, *args, **kwargs):  # what the kernel says there (root is never refused a chmod)
+        if str(path).startswith(str(read_only)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    result = run(*WRITERS[command](fixtures_dir / "tiny", read_only / "out"))
+    assert result.exit_code == 2, result.output
+    assert "Permission denied" in _one_error_line(result, read_only / "out")
+    assert list(read_only.iterdir()) == []
+
+
+def test_flag_bottlenecks_names_a_file_in_the_way_of_its_out_with_exit_3(run, fixtures_dir, tmp_path):
+    in_the_way = tmp_path / "state"
+    in_the_way.write_text("a file")
+    result = run("flag-bottlenecks", fixtures_dir / "tiny", "--out", in_the_way / "flags.json")
+    assert result.exit_code == 3
+    _one_error_line(result, in_the_way)
+
+
+@pytest.mark.slow
+def test_a_full_disk_or_ctrl_c_during_analyze_leaves_the_previous_output_whole(
+        run, fixtures_dir, tmp_path, monkeypatch):
+    from .faults import faulty_disk, snapshot
+
+    out = tmp_path / "out"
+    with faulty_disk(monkeypatch) as counting:
+        assert run("analyze", fixtures_dir / "tiny", "--out", out).exit_code == 0
+    before = snapshot(tmp_path)
+    for at, fault in ((1, None), (counting.calls // 2, KeyboardInterrupt), (counting.calls, None)):
+        with faulty_disk(monkeypatch, at=at, **({"fault": fault} if fault else {})):
+            result = run("analyze", fixtures_dir / "tiny", "--out", out)
+        assert result.exit_code != 0
+        if fault is None:  # the disk was full
+            assert result.exit_code == 2
+            assert "No space left on device" in _one_error_line(result, out)
+        assert snapshot(tmp_path) == before, f"a fault at file {at} of {counting.calls} left a mix"
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_to_one_out_both_finish_with_one_whole_output(fixtures_dir, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ecograph.files import MANIFEST
+
+    ecograph = Path(sys.executable).with_name("ecograph")
+    out = tmp_path / "out"
+    runs = [subprocess.Popen([str(ecograph), "summarize", str(fixtures_dir / name), "--out", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for name in ("tiny", "manufacturing")]
+    for proc in runs:
+        _, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, *files])
+    partners = json.loads((out / "summary.json").read_text())["parties"]["partner"]
+    by_kind = (out / "by_kind.csv").read_text()
+    assert f"partner,{partners}" in by_kind  # summary and tables from the same run
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
+
+
 def test_risk_names_the_chokepoint_and_simulates_a_removal(run, fixtures_dir, tmp_path, truths):
     choke = truths["manufacturing"]["chokepoint_supplier"]
     out = tmp_path / "risk"
@@ -223,3 +357,84 @@ def test_ledger_reports_the_planted_discrepancy(run, fixtures_dir, tmp_path, tru
         p.name for p in out.iterdir()}
     table = run("ledger", fixtures_dir / "it_ecosystem", "--as-of", "2025-06-30")
     assert table.exit_code == 0 and "1 audit discrepancy of" in table.output
+
+
+# --- signals: Ctrl-C and SIGTERM stop any command cleanly, with codes no result shares ----------
+
+
+@pytest.fixture(scope="module")
+def slow_bundle(tmp_path_factory):
+    """A bundle flag-bottlenecks needs a few seconds for, so a signal lands mid-run."""
+    from ecograph.synth import generate_bundle
+
+    path = tmp_path_factory.mktemp("signals") / "bundle"
+    generate_bundle(path, partners=300, customers=60_000, seed=1, domain="manufacturing")
+    return path
+
+
+#: The command in a child process; Ctrl-C is handled as in a terminal even when the tests run in
+#: the background (where a shell starts children with SIGINT ignored).
+_CHILD = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+          "from ecograph.cli import main; main()")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signame,code,said", [("SIGINT", 130, "interrupted (Ctrl-C)"),
+                                               ("SIGTERM", 143, "terminated (SIGTERM)")])
+def test_a_signal_stops_a_run_cleanly_with_its_own_exit_code(slow_bundle, tmp_path, signame, code,
+                                                             said):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ecograph import flags
+
+    lock = tmp_path / "flags.lock"
+    state = tmp_path / "state"
+    state.mkdir()
+    previous = '{"schema": "ecograph.flag-bottlenecks/1", "findings": [], "generated": "before"}'
+    (state / "flags.json").write_text(previous)
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, "flag-bottlenecks", str(slow_bundle),
+                             "--lock", str(lock), "--out", str(state / "flags.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not (lock.exists() and lock.read_bytes().startswith(flags.LOCK_MARKER)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run ended before the signal came: use a larger bundle"
+        proc.send_signal(getattr(signal, signame))  # the run holds the lock and is computing
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code
+    assert "Traceback" not in stderr and stderr.strip().splitlines() == [f"stopped: {said}"]
+    assert (state / "flags.json").read_text() == previous  # the earlier document, whole
+    assert [p.name for p in state.iterdir()] == ["flags.json"]  # no .partial file left behind
+    with flags.exclusive(slow_bundle, lock) as held:  # released: the next run can take it
+        assert held == lock
+
+
+def test_the_signal_handlers_are_only_installed_while_a_command_runs(run, fixtures_dir):
+    import signal
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    assert run("validate", fixtures_dir / "tiny").exit_code == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_ctrl_c_inside_a_command_exits_130_not_a_result_code():
+    from click.testing import CliRunner
+
+    @main.command("press-ctrl-c", hidden=True)
+    def press_ctrl_c() -> None:
+        raise KeyboardInterrupt
+
+    try:
+        result = CliRunner().invoke(main, ["press-ctrl-c"])
+    finally:
+        main.commands.pop("press-ctrl-c")
+    assert result.exit_code == 130 and "interrupted (Ctrl-C)" in result.stderr

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from ecograph.console import cell, records, show, table
+from ecograph.files import MANIFEST
 from ecograph.pipeline import Result, Section
 
 # command, bundle, options, JSON keys (headline first, then the sections in order),
@@ -56,7 +57,7 @@ def test_every_analysis_command_prints_one_json_document_of_headline_and_section
     assert list(report) == keys
     assert set(report["headline"]) == headline
     assert {p.name for p in out.iterdir()} == {f"{t}.{ext}" for t in tables
-                                               for ext in ("csv", "json")}
+                                               for ext in ("csv", "json")} | {MANIFEST}
     for key in keys[1:]:
         assert isinstance(report[key], list) and report[key], key
         if key not in WHOLE:
@@ -103,7 +104,7 @@ def test_show_trims_ranked_sections_only_and_writes_every_table(capsys, tmp_path
                         "top": [{"id": "P1", "score": 3.0}, {"id": "P2", "score": 2.0}],
                         "by_region": whole.to_dict("records")}
     assert {p.name for p in tmp_path.iterdir()} == {
-        f"{t}.{ext}" for t in ("scores", "regions", "extra") for ext in ("csv", "json")}
+        f"{t}.{ext}" for t in ("scores", "regions", "extra") for ext in ("csv", "json")} | {MANIFEST}
     assert len(json.loads((tmp_path / "scores.json").read_text())) == 3  # files hold all
 
 
@@ -124,7 +125,7 @@ def test_records_are_json_ready():
 
 def test_a_terminal_table_right_aligns_numbers():
     t = table(pd.DataFrame({"id": ["P1", "P2"], "units": [1.0, 2.5]}), title="Units")
-    assert t.title == "Units" and t.row_count == 2
+    assert str(t.title) == "Units" and t.row_count == 2
     assert [c.justify for c in t.columns] == ["left", "right"]
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import ecograph
 from ecograph import BundleError, BundleNotFoundError, ParameterError, load_bundle, load_tables, view
+from ecograph.files import MANIFEST
 
 from .conftest import edit
 
@@ -28,7 +29,7 @@ def test_fixture_sizes_match_the_issue(it_eco, mfg_eco):
 def test_csv_and_parquet_bundles_give_identical_ecosystems(name, ecosystems, tmp_path):
     eco = ecosystems[name]
     parquet = eco.to_bundle(tmp_path / "pq", format="parquet")
-    assert {p.suffix for p in parquet.iterdir()} == {".parquet"}
+    assert {p.suffix for p in parquet.iterdir() if p.name != MANIFEST} == {".parquet"}
     assert load_bundle(parquet) == eco
 
 
@@ -109,3 +110,113 @@ def test_reference_date_is_the_last_dated_day(tiny):
     assert load_bundle(tiny).reference_date == pd.Timestamp("2025-03-01")
     edit(tiny, "audits.csv", "A1,2025-03-01", "A1,2025-04-02")
     assert load_bundle(tiny).reference_date == pd.Timestamp("2025-04-02")  # no day added
+
+
+# --- the date and number model at its limits ------------------------------------------------
+
+BIG = 2**63 - 1
+
+
+def _limits_bundle(bundle):
+    """tiny at the limits of the model: days 0001-01-01 and 9999-12-31 (an open-ended
+    relationship, a ledger from the first day, an audit on the last), whole numbers at
+    the 64-bit limit and past float64's exact range, amounts with all the digits a
+    float64 keeps, and partners as Parquet with a list-valued ``regions`` column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    edit(bundle, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,2024-01-01,",
+         "R1,P1,C1,sells_to,SRV,3,,0001-01-01,9999-12-31")
+    edit(bundle, "customers.csv", ",5000,", f",{BIG},")
+    edit(bundle, "customers.csv", ",40,", ",9007199254740993,")
+    edit(bundle, "deals.csv", "won,1000,", "won,0.1,")
+    edit(bundle, "deals.csv", "registered,500,", "registered,123456789012.345,")
+    edit(bundle, "movements.csv", "M1,2025-01-05,", "M1,0001-01-01,")
+    (bundle / "audits.csv").write_text((bundle / "audits.csv").read_text()
+                                       + "A2,9999-12-31,P1,SRV,1\n")
+    partners = pd.read_csv(bundle / "partners.csv", dtype=str, keep_default_na=False)
+    partners.loc[0, "joined"] = "0001-01-01"
+    table = pa.table({c: pa.array(partners[c]) for c in partners})
+    regions = pa.array([r.split(";") for r in partners["regions"]])
+    pq.write_table(table.set_column(4, "regions", regions), bundle / "partners.parquet")
+    (bundle / "partners.csv").unlink()
+    return bundle
+
+
+def test_a_bundle_at_the_limits_round_trips_exactly_through_parquet_and_csv(tiny, tmp_path):
+    eco = load_bundle(_limits_bundle(tiny))
+    rel = eco.relationships.set_index("id")
+    assert (rel.at["R1", "start"], rel.at["R1", "end"]) == (pd.Timestamp("0001-01-01"),
+                                                            pd.Timestamp("9999-12-31"))
+    assert eco.customers["employees"].tolist() == [BIG, 9007199254740993, 300]
+    assert eco.deals["amount"].tolist() == [0.1, 123456789012.345]
+    assert eco.partners["regions"].tolist() == [("EMEA",), ("EMEA", "APAC"), ("APAC",)]
+    assert {str(eco.tables[t][c.name].dtype) for t, spec in ecograph.schema.TABLES.items()
+            for c in spec.columns if c.kind == "date"} == {"datetime64[s]"}
+    for fmt in ("parquet", "csv"):
+        back = load_bundle(eco.to_bundle(tmp_path / fmt, format=fmt))
+        assert back == eco, fmt
+        again = load_bundle(back.to_bundle(tmp_path / f"{fmt}-again", format=fmt))
+        assert again == eco, fmt
+    text = (tmp_path / "csv" / "relationships.csv").read_text()
+    assert "0001-01-01" in text and "9999-12-31" in text
+    assert str(BIG) in (tmp_path / "csv" / "customers.csv").read_text()
+
+
+def test_ledger_snapshots_and_ties_read_a_bundle_at_the_limits(tiny):
+    from ecograph import ledger
+    from ecograph.analysis.activity import partner_activity
+    from ecograph.analysis.snapshots import snapshot
+    from ecograph.dates import in_force
+    from ecograph.ties import partner_accounts
+
+    eco = load_bundle(_limits_bundle(tiny))
+    assert eco.reference_date == pd.Timestamp("9999-12-31")  # the audit on the last day
+    rec = ledger.reconcile(eco.movements, eco.audits).set_index("audit")
+    assert rec.at["A2", "expected"] == 1.0  # P1 holds 1 SRV from 2025-02-15 to the end of time
+    assert ledger.balances(eco.movements, as_of="0001-01-01").to_dict("records") == [
+        {"party": "NIMBUS", "sku": "SRV", "units": 10.0}]
+    for day in ("0001-01-01", "2025-06-30", "9999-12-31"):
+        assert "R1" in set(eco.relationships.loc[in_force(eco.relationships, day), "id"])
+        snap = snapshot(eco, day)
+        assert "R1" in set(snap.relationships["id"]), day
+        assert ("P1", "C1") in set(zip(*partner_accounts(eco, as_of=day)[["partner", "customer"]]
+                                       .to_numpy().T, strict=True)), day
+        assert len(partner_activity(eco, as_of=day)) == 3
+    first = snapshot(eco, "0001-01-01")
+    assert first.partners["id"].tolist() == ["P1"] and first.movements["id"].tolist() == ["M1"]
+    last = snapshot(eco, eco.reference_date)  # only R4, ended 2025-05-01, is no longer in force
+    assert set(eco.relationships["id"]) - set(last.relationships["id"]) == {"R4"}
+    assert last.deals.equals(eco.deals) and last.audits.equals(eco.audits)
+
+
+def test_an_absent_optional_table_has_date_columns_of_days(tiny):
+    (tiny / "movements.csv").unlink()
+    (tiny / "audits.csv").unlink()
+    eco = load_bundle(tiny)
+    assert str(eco.movements["date"].dtype) == str(eco.audits["date"].dtype) == "datetime64[s]"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_writing_a_bundle_is_all_or_nothing_at_every_file(tmp_path, monkeypatch, fixtures_dir, fmt):
+    from .faults import every_step_is_all_or_nothing
+
+    eco = load_bundle(fixtures_dir / "tiny")
+    out = tmp_path / "out"
+    eco.to_bundle(out, format="parquet" if fmt == "csv" else "csv")  # an earlier conversion
+    steps = every_step_is_all_or_nothing(monkeypatch, tmp_path, lambda: eco.to_bundle(out, format=fmt))
+    assert steps == len(list(out.glob(f"*.{fmt}"))) + 1  # each table, then the manifest
+    assert load_bundle(out) == eco  # one format only: no ambiguous_file
+
+
+def test_a_bundle_is_never_written_over_or_into_its_source(tiny, tmp_path):
+    from .faults import snapshot
+
+    eco = load_bundle(tiny)
+    before = snapshot(tmp_path)
+    for out, says in ((tiny, "is the input"), (tiny / "sub", "is inside the input"),
+                      (tmp_path, "holds the input")):
+        with pytest.raises(ParameterError, match=says):
+            eco.to_bundle(out, format="parquet")
+    assert snapshot(tmp_path) == before
+    assert load_bundle(tiny) == eco

@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecograph import load_bundle, validate_bundle
+from ecograph.errors import ParameterError
+from ecograph.ingest import max_file_bytes
 
 from .conftest import FIXTURES, edit
 
@@ -143,3 +145,20 @@ def test_stray_carriage_returns_in_a_header_are_findings_not_crashes(tmp_path, d
     (bundle / "deals.csv").write_bytes(data)
     result = validate_bundle(bundle)
     assert not result.ok and "deals.csv" in set(result.errors["file"])
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan", "inf", "1e999", "4 GB"])
+def test_a_bad_max_file_size_is_a_usage_error_naming_the_variable(tiny, monkeypatch, run, value):
+    monkeypatch.setenv("ECOGRAPH_MAX_FILE_MB", value)
+    with pytest.raises(ParameterError, match=f"ECOGRAPH_MAX_FILE_MB .*got {value!r}"):
+        validate_bundle(tiny)
+    result = run("validate", tiny)
+    assert result.exit_code == 2
+    assert "ECOGRAPH_MAX_FILE_MB" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("value", "limit"), [("", 4096 * 2**20), ("  ", 4096 * 2**20),
+                                              (" 2 ", 2 * 2**20), ("1e-3", 1048)])
+def test_a_blank_max_file_size_means_the_default(monkeypatch, value, limit):
+    monkeypatch.setenv("ECOGRAPH_MAX_FILE_MB", value)
+    assert max_file_bytes() == limit

@@ -197,6 +197,26 @@ def test_an_audit_on_the_day_of_a_movement_counts_after_it():
     assert (rec["status"] == "ok").all()
 
 
+
+def test_the_ledger_reads_days_at_both_ends_of_the_calendar():
+    # days, never nanosecond timestamps: 0001-01-01 and 9999-12-31 are ordinary days
+    moves = pd.DataFrame({"id": ["m1", "m2"], "sku": "SRV", "kind": ["supply", "deploy"],
+                          "date": pd.Series(["0001-01-01", "2025-01-01"], dtype="datetime64[s]"),
+                          "from_party": [None, "P1"], "to_party": ["P1", "C1"], "units": [10.0, 4.0],
+                          "note": None})
+    audits = pd.DataFrame({"id": ["A1", "A2"], "party": "P1", "sku": "SRV", "counted": [10.0, 5.0],
+                           "date": pd.Series(["0001-01-01", "9999-12-31"], dtype="datetime64[s]")})
+    rec = ledger.reconcile(moves, audits).set_index("audit")
+    assert rec["expected"].to_dict() == {"A1": 10.0, "A2": 6.0}
+    assert rec.loc["A2", "date"] == pd.Timestamp("9999-12-31")
+    adj = ledger.adjustments(moves, audits)
+    assert adj[["id", "kind", "units"]].values.tolist() == [["ADJ-A2", "dispose", 1.0]]
+    assert ledger.balances(moves, as_of="0001-01-01").to_dict("records") == [
+        {"party": "P1", "sku": "SRV", "units": 10.0}]
+    final = ledger.balances(pd.concat([moves, adj]), as_of="9999-12-31").set_index("party")["units"]
+    assert final.to_dict() == {"P1": 5.0, "C1": 4.0}
+    assert ledger.overdrafts(moves).empty
+
 # --- custody and conservation on the fixtures ---------------------------------------------------
 
 def test_custody_chain_lists_every_movement_of_the_sku_in_date_order(ecosystems, bundle_name):

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecograph.cli import main
+from ecograph.errors import ParameterError
 from ecograph.outputs import write_tables
 from ecograph.report import SECTIONS
 
@@ -129,4 +130,45 @@ def test_a_full_disk_leaves_no_half_written_files(tmp_path, monkeypatch, fixture
     monkeypatch.setattr(pd.DataFrame, "to_csv", full_csv)
     with pytest.raises(OSError, match="No space"):
         write_tables(tmp_path / "tables", {"t": pd.DataFrame({"id": ["a"]})})
-    assert list((tmp_path / "tables").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no tables folder, no staging
+
+
+@pytest.fixture(scope="module")
+def tiny_analysis(fixtures_dir):
+    from ecograph import load_bundle
+    from ecograph.pipeline import analyze
+
+    eco = load_bundle(fixtures_dir / "tiny")
+    return eco, analyze(eco)
+
+
+@pytest.mark.slow
+def test_an_analysis_folder_is_all_or_nothing_at_every_file_it_writes(tmp_path, monkeypatch, tiny_analysis):
+    from ecograph.report import write_analysis
+
+    from .faults import every_step_is_all_or_nothing
+
+    eco, result = tiny_analysis
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("report.html", "summary.json", "pagerank.csv"):  # an earlier run, by an older ecograph
+        (out / name).write_text(f"old {name}")
+    steps = every_step_is_all_or_nothing(monkeypatch, tmp_path, lambda: write_analysis(eco, result, out))
+    assert steps == 2 * len(result.tables) + 3  # CSV and Parquet per table, summary, report, manifest
+    assert json.loads((out / "summary.json").read_text())["bundle"] == eco.source
+    assert (out / "report.html").read_text().startswith("<!doctype html>")
+
+
+def test_an_analysis_is_never_written_into_its_bundle(tmp_path, tiny_analysis, tiny):
+    from ecograph import Ecosystem
+    from ecograph.report import write_analysis
+
+    from .faults import snapshot
+
+    loaded, result = tiny_analysis
+    eco = Ecosystem(loaded.tables, source=str(tiny))  # as if loaded from the editable copy
+    before = snapshot(tmp_path)
+    for out in (tiny, tiny / "inside", tmp_path):
+        with pytest.raises(ParameterError, match="input"):
+            write_analysis(eco, result, out)
+    assert snapshot(tmp_path) == before

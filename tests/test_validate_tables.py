@@ -17,9 +17,10 @@ from .conftest import FIXTURES
 
 #: Rules about the bytes of a file (encoding, quoting, delimiter...): a DataFrame has none.
 FILE_RULES = {"empty_file", "encoding", "ragged_row", "delimiter", "csv_syntax", "duplicate_column"}
+#: Cases about a CSV file's cells (a Parquet column's physical type is the file's, as its bytes are).
 INVALID = sorted(p.name for p in (FIXTURES / "invalid").iterdir()
                  if p.is_dir() and json.loads((p / "expected.json").read_text())["rule"]
-                 not in FILE_RULES)
+                 not in FILE_RULES and not any(p.glob("*.parquet")))
 FINDING = ["severity", "file", "row", "column", "rule", "value"]
 
 

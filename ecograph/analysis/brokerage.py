@@ -66,6 +66,10 @@ def brokerage(G: nx.Graph, *, weight: str | None = None) -> pd.DataFrame:
     ('hub', 2.333, 3)
     """
     A = adjacency(G, weight=weight, symmetric=True)
+    if A.shape[0] == 0:  # no nodes (a co-sell view before any partner joined)
+        empty = np.array([], dtype=float)
+        return node_frame(G, {"constraint": empty, "effective_size": empty, "efficiency": empty,
+                              "contacts": np.array([], dtype=np.int64)}, sort_by="constraint")
     A.setdiag(0)
     A.eliminate_zeros()
     B = (A > 0).astype(float)

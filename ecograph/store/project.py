@@ -99,18 +99,19 @@ def project(store: GraphStore, node_query: str, relationship_query: str, *, dire
 
 
 def _rows(store, query: str) -> pd.DataFrame:
-    return pd.DataFrame([dict(r["p"]) for r in store.run(query)])
+    # object columns: a whole-number column with a missing value must not become float64
+    return pd.DataFrame([dict(r["p"]) for r in store.run(query)], dtype=object)
 
 
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Store values back to an Ecosystem frame: tuples for lists, timestamps for dates."""
+    """Store values back to an Ecosystem frame: tuples for lists; dates stay the store's
+    ``YYYY-MM-DD`` text, which validation reads as a file's cells (any year, never
+    through nanosecond timestamps)."""
     spec = TABLES[table]
     out = pd.DataFrame({c.name: frame.get(c.name) for c in spec.columns}, index=frame.index)
     for c in spec.columns:
         if c.many:
             out[c.name] = out[c.name].map(lambda v: tuple(v) if isinstance(v, list) else ())
-        elif c.kind == "date":
-            out[c.name] = pd.to_datetime(out[c.name])
     return out.sort_values(spec.key, ignore_index=True) if len(out) else out
 
 
@@ -160,5 +161,5 @@ def to_ecosystem(store: GraphStore) -> Ecosystem:
     tables["movements"] = _typed(moves, "movements")
     audits = [dict(r["p"], party=r["party"]) for r in store.run(
         "MATCH (a:Audit)-[c:COUNTS]->(p) RETURN properties(a) AS p, p.id AS party")]
-    tables["audits"] = _typed(pd.DataFrame(audits), "audits")
+    tables["audits"] = _typed(pd.DataFrame(audits, dtype=object), "audits")
     return load_tables(tables, source=repr(store))

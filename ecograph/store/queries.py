@@ -9,19 +9,24 @@ that FalkorDB and Neo4j 5 both accept; :func:`lint` rejects what does not.
 True
 >>> lint("MATCH (n) WHERE EXISTS { (n)-->() } RETURN n")
 ['EXISTS { } subquery']
+>>> check_query("top_brokers", {"limit": "ten"})
+Traceback (most recent call last):
+...
+ecograph.errors.ParameterError: top_brokers: parameter limit must be a whole number (int, e.g. 10); got 'ten'
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import StoreError
+from ..errors import ParameterError
 from .base import GraphStore
 
-__all__ = ["QUERIES", "library", "read_query", "lint", "run_query"]
+__all__ = ["QUERIES", "library", "read_query", "lint", "check_query", "run_query"]
 
 #: The query library shipped with ecograph.
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
@@ -62,13 +67,19 @@ def read_query(path: str | Path) -> tuple[str, dict[str, str]]:
     Parameters
     ----------
     path : str or pathlib.Path
-        A query file, or the name of a library query (no suffix: looked up in
-        :data:`QUERIES`).
+        The name of a library query (a bare name: no folder, no suffix, looked
+        up in :data:`QUERIES`), or the path of a query file.
 
     Returns
     -------
     tuple of (str, dict of str to str)
         The whole text (header comments included) and the header fields found.
+
+    Raises
+    ------
+    ParameterError
+        When there is no such file or library query, or the file cannot be
+        read as UTF-8 text (the message names it).
 
     Examples
     --------
@@ -76,10 +87,13 @@ def read_query(path: str | Path) -> tuple[str, dict[str, str]]:
     >>> meta["returns"]
     'partner, name, cosell_partners, regions_reached'
     """
-    path = Path(path)
-    if not path.suffix:
-        path = QUERIES / f"{path}.cypher"
-    text = path.read_text()
+    path = _locate(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"cannot read the query {path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise ParameterError(f"cannot read the query {path}: {exc.strerror or exc}") from exc
     header = [line[2:].strip() for line in text.splitlines() if line.startswith("//")]
     meta = {"purpose": header[0] if header else ""}
     for line in header[1:]:
@@ -87,6 +101,20 @@ def read_query(path: str | Path) -> tuple[str, dict[str, str]]:
         if key in ("params", "returns"):
             meta[key] = value.strip()
     return text, meta
+
+
+def _locate(query: str | Path) -> Path:
+    """The file of a library query's name, or of a query file's path."""
+    name = str(query)
+    path = Path(query)
+    if "/" not in name and not path.suffix and (QUERIES / f"{name}.cypher").is_file():
+        return QUERIES / f"{name}.cypher"
+    if path.is_file():
+        return path
+    if path.exists():
+        raise ParameterError(f"{name}: not a query file")
+    raise ParameterError(f"no query file {name!r} and no library query of that name "
+                         f"(the library: {', '.join(q.stem for q in library())})")
 
 
 def lint(text: str) -> list[str]:
@@ -113,6 +141,74 @@ def lint(text: str) -> list[str]:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     return [name for pattern, name in NON_PORTABLE.items()
             if re.search(pattern, body, flags=re.IGNORECASE)]
+
+
+def check_query(query: str | Path, params: dict | None = None) -> tuple[str, dict[str, str]]:
+    """Read a query and check it with its parameters, before any store is opened.
+
+    The query must exist and read (:func:`read_query`), be portable
+    (:func:`lint`), and ``params`` must give exactly the ``$parameters`` it
+    uses, each of the kind its header declares (``int``: a whole number;
+    ``string``: text; ``ISO string``: a ``YYYY-MM-DD`` date).
+
+    Parameters
+    ----------
+    query : str or pathlib.Path
+        A library query's name, or the path of a ``.cypher`` file.
+    params : dict, optional
+        The parameters by name.
+
+    Returns
+    -------
+    tuple of (str, dict of str to str)
+        As :func:`read_query`.
+
+    Raises
+    ------
+    ParameterError
+        When any of these does not hold; the message names the query and
+        what is wrong.
+
+    Examples
+    --------
+    >>> check_query("top_brokers", {"limit": 5})[1]["params"]
+    'limit (int, e.g. 10)'
+    >>> check_query("top_brokers", {"limt": 5})
+    Traceback (most recent call last):
+    ...
+    ecograph.errors.ParameterError: top_brokers: missing parameter limit (params: limit (int, e.g. 10)); \
+    unknown parameter limt
+    """
+    text, meta = read_query(query)
+    problems = lint(text)
+    if problems:
+        raise ParameterError(f"{query}: not portable Cypher ({', '.join(problems)})")
+    params = params or {}
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    used = set(re.findall(r"\$(\w+)", body))
+    missing, unknown = sorted(used - set(params)), sorted(set(params) - used)
+    if missing or unknown:
+        said = ([f"missing parameter {', '.join(missing)} (params: {meta.get('params', '?')})"]
+                if missing else []) + ([f"unknown parameter {', '.join(unknown)}"] if unknown else [])
+        raise ParameterError(f"{query}: {'; '.join(said)}")
+    for name, kind, example in re.findall(r"(\w+) \(([^,)]+)(?:, ([^)]*))?\)", meta.get("params", "")):
+        if name in params and not _fits(params[name], kind):
+            what = {"int": "a whole number", "ISO string": "a date (YYYY-MM-DD)"}.get(kind, "text")
+            raise ParameterError(f"{query}: parameter {name} must be {what} ({kind}, {example}); "
+                                 f"got {params[name]!r}")
+    return text, meta
+
+
+def _fits(value, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "ISO string":
+        try:
+            return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) \
+                and dt.date.fromisoformat(value) is not None
+        except ValueError:
+            return False
+    return isinstance(value, str) if kind == "string" else True
 
 
 def _plain(value):
@@ -150,9 +246,11 @@ def run_query(store: GraphStore, query: str | Path, params: dict | None = None) 
 
     Raises
     ------
+    ParameterError
+        When the query or its parameters do not pass :func:`check_query`
+        (nothing is sent to the store then).
     StoreError
-        When the query is not portable Cypher (see :func:`lint`) or the
-        store rejects it.
+        When the store rejects it.
 
     Examples
     --------
@@ -165,10 +263,7 @@ def run_query(store: GraphStore, query: str | Path, params: dict | None = None) 
     >>> store.server.stop().running
     False
     """
-    text, meta = read_query(query)
-    problems = lint(text)
-    if problems:
-        raise StoreError(f"{query}: not portable Cypher ({', '.join(problems)})")
+    text, meta = check_query(query, params)
     rows = store.run(text, params or {})
     columns = [c.strip() for c in meta.get("returns", "").split(",") if c.strip()]
     frame = pd.DataFrame([{k: _plain(v) for k, v in r.items()} for r in rows])

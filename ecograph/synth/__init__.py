@@ -23,6 +23,7 @@ import pandas as pd
 from .. import ledger
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
+from ..files import replacing
 from . import activity, chain, parties, plant
 from .profiles import PROFILES
 from .truth import truth_markdown
@@ -39,7 +40,9 @@ def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: in
     Parameters
     ----------
     out : str or os.PathLike
-        The bundle folder to write.
+        The bundle folder to write; it is replaced as a whole (tables,
+        ``truth.json`` and ``TRUTH.md``) or, on a fault, left as it was
+        (:func:`ecograph.files.replacing`).
     partners : int, default 60
         How many partners (at least 20).
     customers : int, default 400
@@ -69,15 +72,16 @@ def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: in
     >>> out = tempfile.mkdtemp()
     >>> truth = generate_bundle(out, partners=20, customers=100, seed=0)
     >>> sorted(f.name for f in Path(out).iterdir() if not f.name.endswith(".csv"))
-    ['TRUTH.md', 'truth.json']
+    ['.ecograph-output', 'TRUTH.md', 'truth.json']
     >>> truth["chokepoint_supplier"]["sku"]
     'NET-SW'
     """
     tables, truth = generate_tables(partners=partners, customers=customers, seed=seed,
                                     domain=domain)
-    path = Ecosystem(tables).to_bundle(out, format=format)
-    (path / "truth.json").write_text(json.dumps(truth, indent=2, default=str) + "\n")
-    (path / "TRUTH.md").write_text(truth_markdown(truth))
+    with replacing(out) as path:  # the bundle and its truth as a whole, or nothing
+        Ecosystem(tables).to_bundle(path, format=format)
+        (path / "truth.json").write_text(json.dumps(truth, indent=2, default=str) + "\n")
+        (path / "TRUTH.md").write_text(truth_markdown(truth), encoding="utf-8")
     return truth
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import Findings
-from ..ingest import ROW, bundle_files, read_table, text_table
+from ..ingest import ROW, bundle_files, max_file_bytes, read_table, text_table
 from ..schema import TABLES
 from . import links, rules
 from .cells import parse_table
@@ -78,12 +78,15 @@ def validate_bundle(path: str | os.PathLike) -> ValidationResult:
     ------
     BundleNotFoundError
         When ``path`` is not a folder; every other problem is a finding.
+    ParameterError
+        When ``ECOGRAPH_MAX_FILE_MB`` is not a number above 0.
 
     Examples
     --------
     >>> validate_bundle("fixtures/invalid/dangling_reference").errors["rule"].tolist()
     ['dangling_reference']
     """
+    max_file_bytes()  # a bad ECOGRAPH_MAX_FILE_MB stops here, before any file is read
     findings = Findings()
     files = bundle_files(path, findings)
     raw = ((name, read_table(file, findings)) for name, file in files.items())  # one at a time
@@ -145,6 +148,7 @@ def _validate(source: str, raw: Iterable[tuple[str, pd.DataFrame | None]],
 
 def _check_links_and_rules(frames: dict[str, pd.DataFrame], names: dict[str, str],
                            findings: Findings) -> None:
+    links.normalise_ids(frames, names, findings)  # ids are compared and stored in NFC
     owners = links.id_owners(frames, names)
     links.check_ids(owners, findings)
     links.check_references(frames, names, owners, findings)

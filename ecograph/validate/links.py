@@ -1,7 +1,16 @@
 """Link rules: ids unique across the bundle, references that resolve, and
-relationship types joining the right kinds of party."""
+relationship types joining the right kinds of party.
+
+Identity policy (docs/data-model.md, "Identity"): ids and references are read
+in Unicode NFC (:func:`normalise_ids`), so two ids equal in NFC are one id. Two
+ids may not differ only in case, in Unicode compatibility forms (full-width
+letters, ligatures) or by look-alike letters of another script and invisible
+characters (:func:`id_skeleton`): :func:`check_ids` reports each such pair.
+"""
 
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -11,7 +20,19 @@ from ..frames import isin
 from ..ingest import ROW
 from ..schema import RELATIONSHIP_ENDPOINTS, TABLES
 
-__all__ = ["check_ids", "check_references", "check_relationship_endpoints", "id_owners"]
+__all__ = ["check_ids", "check_references", "check_relationship_endpoints", "id_owners",
+           "id_skeleton", "normalise_ids", "CONFUSABLES"]
+
+#: Look-alike letters of Cyrillic and Greek, each with the Latin letter it is read as
+#: (the common cases of Unicode TR39's confusables; digits and Latin-only look-alikes
+#: such as ``0``/``O`` or ``l``/``I`` are not in it).
+CONFUSABLES: dict[str, str] = dict(zip(
+    # Cyrillic capitals, then small letters
+    "АВЕКМНОРСТУХЅІЈԚԜҮӀ" "аеорсухѕіјԛԝһԁӏү"
+    # Greek capitals, then small letters
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ" "αιονρυχγ",
+    "ABEKMHOPCTYXSIJQWYI" "aeopcyxsijqwhdly"
+    "ABEZHIKMNOPTYX" "aiovpuxy", strict=True))
 
 
 def id_owners(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> pd.DataFrame:
@@ -39,17 +60,126 @@ def id_owners(frames: dict[str, pd.DataFrame], files: dict[str, str]) -> pd.Data
     """
     parts = [
         pd.DataFrame({"id": f[TABLES[name].key], "table": name, "file": files[name], "row": f[ROW]})
-        for name, f in frames.items()
+        for name, f in frames.items() if TABLES[name].key in f
     ]
+    if not parts:  # no table could be read: no ids
+        return pd.DataFrame({"id": pd.Series(dtype=object), "table": pd.Series(dtype=object),
+                             "file": pd.Series(dtype=object), "row": pd.Series(dtype="int64")})
     ids = pd.concat(parts, ignore_index=True)
     return ids[ids["id"].notna()]
 
 
-def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
-    """Ids must be unique across the whole bundle, and not differ only in case.
+def normalise_ids(frames: dict[str, pd.DataFrame], files: dict[str, str],
+                  findings: Findings) -> None:
+    """Put every id and reference cell (each item of a list cell too) in Unicode NFC, in place.
 
-    Every repeat after the first is reported (``duplicate_id`` or
-    ``id_case_conflict``), naming where the first one is.
+    Ids are compared and stored in NFC, so ``Café`` written with a combining
+    accent (NFD) and with a precomposed ``é`` (NFC) is one id, and a reference
+    in either form resolves. Each cell that changes is reported as a warning
+    (``id_normalised``), so no value is changed without a trace; the tables
+    (and what ``convert`` writes) hold the NFC form.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Parsed tables by name, with ``_row``; changed in place.
+    files : dict of str to str
+        What findings call each table (its file name).
+    findings : Findings
+        Where each changed cell is recorded (warning ``id_normalised``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> frames = {"partners": pd.DataFrame({"id": ["Cafe\u0301", "P2"], "_row": [2, 3]}),
+    ...           "capabilities": pd.DataFrame({"id": ["ai"], "_row": [2]})}
+    >>> findings = Findings()
+    >>> normalise_ids(frames, {"partners": "partners.csv", "capabilities": "capabilities.csv"},
+    ...               findings)
+    >>> frames["partners"]["id"].tolist() == ["Caf\u00e9", "P2"]
+    True
+    >>> findings.frame()[["severity", "row", "column", "rule"]].values.tolist()
+    [['warning', 2, 'id', 'id_normalised']]
+    """
+    for name, frame in frames.items():
+        for col in TABLES[name].columns:
+            if (col.kind != "id" and not col.ref) or col.name not in frame:
+                continue
+            if col.many:
+                _normalise_lists(frame, col.name, files[name], findings)
+            else:
+                _normalise_cells(frame, col.name, files[name], findings)
+
+
+def _non_ascii(values: pd.Series) -> np.ndarray:
+    """Which values are text with a character beyond ASCII (one Arrow kernel; ASCII text is
+    the same in every normal form, so only these need a look)."""
+    return ~values.astype("string[pyarrow]").str.isascii().fillna(True).to_numpy(dtype=bool)
+
+
+def _nfc_changes(values: pd.Series) -> pd.Series:
+    """The NFC form of each value that differs from it (indexed like ``values``)."""
+    other = _non_ascii(values)
+    if not other.any():  # the usual case: nothing to normalise
+        return values.iloc[:0]
+    candidates = values[other].astype(object)
+    nfc = candidates.map(lambda v: unicodedata.normalize("NFC", v))
+    return nfc[nfc != candidates]
+
+
+def _report_normalised(findings: Findings, file: str, rows, column: str, raw, nfc) -> None:
+    for row, before, after in zip(rows, raw, nfc, strict=True):
+        findings.warn(file, int(row), column, "id_normalised", before,
+                      f"not in Unicode NFC ({ascii(before)}); read, compared and written back as "
+                      f"its NFC form {ascii(after)}")
+
+
+def _normalise_cells(frame: pd.DataFrame, column: str, file: str, findings: Findings) -> None:
+    changed = _nfc_changes(frame[column])
+    if changed.empty:
+        return
+    _report_normalised(findings, file, frame.loc[changed.index, ROW], column,
+                       frame.loc[changed.index, column].tolist(), changed.tolist())
+    values = frame[column].astype(object)
+    values.loc[changed.index] = changed
+    frame[column] = values.astype(frame[column].dtype)
+
+
+def _normalise_lists(frame: pd.DataFrame, column: str, file: str, findings: Findings) -> None:
+    items = frame[column].explode()
+    owner = items.index.to_numpy()  # the frame row of each item
+    items = items.reset_index(drop=True)
+    changed = _nfc_changes(items[items.notna()])
+    if changed.empty:
+        return
+    where = owner[changed.index.to_numpy()]
+    _report_normalised(findings, file, frame.loc[where, ROW].tolist(), column,
+                       items[changed.index].tolist(), changed.tolist())
+    cells = frame[column].copy()
+    for i in dict.fromkeys(where):
+        cells.at[i] = tuple(unicodedata.normalize("NFC", x) for x in cells.at[i])
+    frame[column] = cells
+
+
+def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
+    """Ids must be unique across the whole bundle, and no two may differ only in how they look.
+
+    Ids (already in NFC, :func:`normalise_ids`) are compared by coarser and
+    coarser keys; each id that an earlier one already has at a level is
+    reported once, at the finest level where they meet, naming where the
+    first one is:
+
+    ``duplicate_id``
+        the same id;
+    ``id_case_conflict``
+        the same after case folding (``P1`` and ``p1``);
+    ``id_compatibility_conflict``
+        the same after Unicode compatibility folding, NFKC (full-width ``Ｐ１``
+        and ``P1``, the ligature ``ﬁ`` and ``fi``);
+    ``id_confusable``
+        the same skeleton (:func:`id_skeleton`): look-alike Cyrillic or Greek
+        letters (Cyrillic ``Р1`` and Latin ``P1``) or invisible characters.
 
     Parameters
     ----------
@@ -62,20 +192,82 @@ def check_ids(owners: pd.DataFrame, findings: Findings) -> None:
     --------
     >>> import pandas as pd
     >>> from ecograph.errors import Findings
-    >>> frames = {"partners": pd.DataFrame({"id": ["P1", "p1"], "_row": [2, 3]}),
-    ...           "customers": pd.DataFrame({"id": ["P1"], "_row": [2]})}
+    >>> frames = {"partners": pd.DataFrame({"id": ["P1", "p1", "\uff30\uff12", "\u04203"],
+    ...                                     "_row": [2, 3, 4, 5]}),
+    ...           "customers": pd.DataFrame({"id": ["P1", "P2", "P3"], "_row": [2, 3, 4]})}
     >>> findings = Findings()
     >>> check_ids(id_owners(frames, {"partners": "partners.csv", "customers": "customers.csv"}),
     ...           findings)
-    >>> findings.frame()[["file", "row", "rule", "value"]].values.tolist()
-    [['customers.csv', 2, 'duplicate_id', 'P1'], ['partners.csv', 3, 'id_case_conflict', 'p1']]
+    >>> findings.frame()[["file", "row", "rule"]].values.tolist()
+    [['customers.csv', 2, 'duplicate_id'], ['customers.csv', 3, 'id_compatibility_conflict'],
+     ['customers.csv', 4, 'id_confusable'], ['partners.csv', 3, 'id_case_conflict']]
+    >>> findings.frame()["message"].iat[2].endswith("look-alike letters of another script, "
+    ...                                              "or invisible characters)")
+    True
     """
     _repeats(owners, owners["id"], "duplicate_id", findings,
              lambda r, first: f"id already used at {first.file} row {first.row}")
     unique = owners.drop_duplicates("id")
-    _repeats(unique, unique["id"].str.lower(), "id_case_conflict", findings,
-             lambda r, first: f"differs only in case from {first.id!r} at {first.file} "
-                              f"row {first.row}")
+    other = _non_ascii(unique["id"])
+    key = unique["id"].str.lower()  # ASCII ids: every fold below is lower-casing
+    if other.any():
+        key[other] = unique["id"][other].astype(object).map(str.casefold)
+    _repeats(unique, key, "id_case_conflict", findings,
+             lambda r, first: f"differs only in case from {first.id!r} at {first.file} row {first.row}")
+    levels = [
+        ("id_compatibility_conflict", _compatibility_key,
+         lambda r, first: f"differs only in Unicode compatibility forms (full-width letters, "
+                          f"ligatures) from {first.id!r} at {first.file} row {first.row}"),
+        ("id_confusable", id_skeleton,
+         lambda r, first: f"looks like {first.id!r} at {first.file} row {first.row} "
+                          f"({ascii(r.id)} and {ascii(first.id)}: look-alike letters of another "
+                          "script, or invisible characters)"),
+    ]
+    for rule, fold, message in levels:
+        keep = ~key.duplicated().to_numpy()  # one id per key goes on to the coarser level
+        unique, key, other = unique[keep], key[keep], other[keep]
+        if not other.any():  # ASCII ids keep their key: only a non-ASCII one can meet anew
+            return
+        key = key.copy()
+        key[other] = unique["id"][other].astype(object).map(fold)
+        meets = isin(key, key[other])  # the groups that hold a non-ASCII id
+        _repeats(unique[meets], key[meets], rule, findings, message)
+
+
+def _compatibility_key(text: str) -> str:
+    """``text`` after NFKC and case folding (NFKC_Casefold, give or take a rare character)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def id_skeleton(text: str) -> str:
+    """What an id looks like: the key two ids that look the same share (after Unicode TR39).
+
+    Compatibility forms are folded (NFKC), invisible format characters
+    (zero-width space and joiners, soft hyphen, direction marks) dropped, the
+    look-alike Cyrillic and Greek letters of :data:`CONFUSABLES` read as the
+    Latin ones, and case folded.
+
+    Parameters
+    ----------
+    text : str
+        An id.
+
+    Returns
+    -------
+    str
+        Its skeleton; two ids with the same skeleton look alike.
+
+    Examples
+    --------
+    >>> id_skeleton("\u0420\u0430rtner-1") == id_skeleton("Partner-1") == "partner-1"
+    True
+    >>> id_skeleton("P\u200b1"), id_skeleton("\uff30\uff11"), id_skeleton("Caf\u00e9") == "caf\u00e9"
+    ('p1', 'p1', True)
+    """
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text))
+    mapped = "".join(CONFUSABLES.get(ch, ch) for ch in decomposed
+                     if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFC", mapped).casefold()
 
 
 def _repeats(owners: pd.DataFrame, key: pd.Series, rule: str, findings: Findings, message) -> None:
@@ -93,6 +285,8 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
 
     A column whose referenced tables could not all be read is not checked:
     every value would dangle, burying the one error that matters (the file).
+    Nor is one that refers to a table with rows but no id at all (its key
+    column is missing or empty, which is reported as such).
 
     Parameters
     ----------
@@ -120,9 +314,11 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
     """
     keys_by_table = {t: g.to_numpy(dtype=object) for t, g in owners.groupby("table")["id"]}
     unread = {t for t in TABLES if t not in frames and (t in files or TABLES[t].required)}
+    unread |= {t for t, f in frames.items()
+               if len(f) and (TABLES[t].key not in f or f[TABLES[t].key].isna().all())}
     for name, frame in frames.items():
         for col in TABLES[name].columns:
-            if not col.ref or unread.intersection(col.ref):
+            if not col.ref or unread.intersection(col.ref) or col.name not in frame:
                 continue
             allowed = np.concatenate([keys_by_table.get(t, np.array([], dtype=object))
                                       for t in col.ref])
@@ -168,21 +364,26 @@ def check_relationship_endpoints(rel: pd.DataFrame, file: str, owners: pd.DataFr
      [3, 'target', 'self_relationship', 'P1']]
     """
     table_of = owners.drop_duplicates("id").set_index("id")["table"]
-    positions = {end: table_of.index.get_indexer(rel[end]) for end in ("source", "target")}
+    # Position -1 (an id no table has) reads the None appended at the end.
+    tables = np.append(table_of.to_numpy(dtype=object), None)
     same = rel["source"].notna() & (rel["source"] == rel["target"])
     if same.any():
         findings.add_many(file, rel.loc[same, ROW], "target", "self_relationship",
                           rel.loc[same, "target"], "a relationship must join two different parties")
+    types = rel["type"].astype(object)
     for which, end in enumerate(("source", "target")):
-        where = positions[end]
-        kinds = pd.Series(np.where(where >= 0, table_of.to_numpy(dtype=object)[where], None),
-                          index=rel.index, dtype=object)
+        kinds = pd.Series(tables[table_of.index.get_indexer(rel[end])], index=rel.index, dtype=object)
+        known = (kinds.notna() & types.notna()).to_numpy()
+        if not known.any():  # e.g. the column is missing or empty: reported as such already
+            continue
         pairs = {f"{t}|{k}" for t, ends in RELATIONSHIP_ENDPOINTS.items() for k in ends[which]}
-        known = kinds.notna() & rel["type"].notna()
-        bad = known & ~(rel["type"] + "|" + kinds).isin(pairs)
+        checked = rel[known]
+        kind = kinds[known].astype(str)
+        bad = ~(types[known].astype(str) + "|" + kind).isin(pairs).to_numpy()
         if bad.any():
-            allowed = rel.loc[bad, "type"].map(lambda t, w=which: ", ".join(RELATIONSHIP_ENDPOINTS[t][w]))
-            messages = ("a " + rel.loc[bad, "type"] + " relationship cannot have a "
-                        + kinds[bad] + " row as its " + end + " (allowed: " + allowed + ")")
-            findings.add_many(file, rel.loc[bad, ROW], end, "relationship_endpoint",
-                              rel.loc[bad, end], messages)
+            checked, kind = checked[bad], kind[bad]
+            allowed = checked["type"].map(lambda t, w=which: ", ".join(RELATIONSHIP_ENDPOINTS[t][w]))
+            messages = ("a " + checked["type"].astype(str) + " relationship cannot have a "
+                        + kind + " row as its " + end + " (allowed: " + allowed.astype(str) + ")")
+            findings.add_many(file, checked[ROW], end, "relationship_endpoint", checked[end],
+                              messages)

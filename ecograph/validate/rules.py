@@ -9,7 +9,7 @@ from ..errors import Findings
 from ..ingest import ROW
 
 __all__ = ["check_company", "check_periods", "check_deals", "check_movements", "check_audits",
-           "check_overdrafts"]
+           "check_overdrafts", "check_characters"]
 
 _NEEDS = {  # movement kind -> (needs from_party, needs to_party)
     "supply": (False, True),
@@ -124,9 +124,11 @@ def check_deals(deals: pd.DataFrame, file: str, findings: Findings) -> None:
 
 
 def _counted_skus(asset_classes: pd.DataFrame | None) -> set[str]:
-    if asset_classes is None:
+    """SKUs known to be counted in whole units; one whose ``counted`` is missing or broken
+    (already an error) is not checked, so its units do not echo that error."""
+    if asset_classes is None or "counted" not in asset_classes or "sku" not in asset_classes:
         return set()
-    return set(asset_classes.loc[asset_classes["counted"].fillna(True).astype(bool), "sku"])
+    return set(asset_classes.loc[asset_classes["counted"].fillna(False).astype(bool), "sku"])
 
 
 def _check_units(frame: pd.DataFrame, column: str, file: str, counted: set[str],
@@ -266,3 +268,53 @@ def check_audits(audits: pd.DataFrame, file: str, asset_classes: pd.DataFrame | 
     [[2, 'counted', 'negative_units', '-1.0'], [3, 'counted', 'fractional_units', '2.5']]
     """
     _check_units(audits, "counted", file, _counted_skus(asset_classes), findings, positive=False)
+
+
+#: Control characters (C0, DEL, C1): none in ids and references; text may hold tab and line breaks.
+_CONTROL = {True: "[\x00-\x1f\x7f-\x9f]", False: "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"}
+
+
+def check_characters(cells: pd.Series, rows: pd.Series, column: str, file: str,
+                     findings: Findings, *, strict: bool) -> None:
+    r"""Text cells may not hold control characters (a NUL, an escape, a C1 code...).
+
+    They are invisible, break the files and stores ecograph writes (a NUL ends
+    a C string), and are never part of a real name. In ids and references
+    (``strict``) no control character is allowed; other text may hold tabs
+    and line breaks. The finding's value shows each one as ``\xNN``.
+
+    Parameters
+    ----------
+    cells : pandas.Series
+        One column's text cells.
+    rows : pandas.Series
+        Their row numbers (header = 1).
+    column : str
+        The column's name.
+    file : str
+        What findings call the table.
+    findings : Findings
+        Where problems are recorded (rule ``control_character``).
+    strict : bool
+        Whether tab, line feed and carriage return are refused too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> findings = Findings()
+    >>> cells = pd.Series(["Apex\x00Systems", "two\nlines", "ok"])
+    >>> check_characters(cells, pd.Series([2, 3, 4]), "name", "partners.csv", findings, strict=False)
+    >>> findings.frame()[["row", "rule", "value", "message"]].values.tolist()
+    [[2, 'control_character', 'Apex\\x00Systems', 'holds the control character U+0000; remove it']]
+    """
+    pattern = _CONTROL[strict]
+    bad = cells.str.contains(pattern, regex=True).fillna(False).astype(bool)
+    if not bad.any():
+        return
+    found = cells[bad]
+    shown = found.str.replace(pattern, lambda m: f"\\x{ord(m.group()):02x}", regex=True)
+    first = found.str.extract(f"({pattern})", expand=False)
+    findings.add_many(file, rows[bad], column, "control_character", shown,
+                      "holds the control character " + first.map(lambda c: f"U+{ord(c):04X}")
+                      + "; remove it")

@@ -156,3 +156,106 @@ def test_a_server_killed_during_write_back_or_a_query_fails_cleanly_and_recovers
         assert top == ranks["id"].iat[0]
     finally:
         EmbeddedServer(tmp_path).stop()
+
+
+# --- processes and files that are not ours are never touched -------------------------------------
+
+
+@pytest.fixture
+def foreign():
+    """A live process that is not a store server (its pid may end up in a stale pid file)."""
+    import subprocess
+
+    proc = subprocess.Popen(["sleep", "120"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _dead_socket(path) -> None:
+    """A unix socket file with nothing listening behind it."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(path))
+
+
+def test_a_stale_pid_file_naming_another_process_is_never_signalled(tmp_path, foreign):
+    server = EmbeddedServer(tmp_path)
+    server.pidfile.write_text(str(foreign.pid))
+    _dead_socket(server.socket)
+    assert server.pid is None and server.stale_pid == foreign.pid
+    assert not server.running and server.status()["running"] is False
+    with pytest.raises(StoreError, match="no embedded store runs"):
+        EmbeddedStore(tmp_path, start=False)
+    server.stop()
+    assert foreign.poll() is None  # still alive: never signalled
+    assert not server.pidfile.exists() and not server.socket.exists()  # the stale files are gone
+
+
+def test_a_stale_pid_file_and_socket_give_way_to_a_fresh_server(tmp_path, foreign):
+    server = EmbeddedServer(tmp_path)
+    server.pidfile.write_text(str(foreign.pid))
+    _dead_socket(server.socket)
+    store = EmbeddedStore(tmp_path)  # starts a server of its own instead of trusting the stale files
+    try:
+        assert store.server.pid not in (None, foreign.pid)
+        assert store.run("RETURN 1 AS one") == [{"one": 1}]
+    finally:
+        store.server.stop()
+    assert foreign.poll() is None
+
+
+def test_a_dead_pid_is_stale_too(tmp_path):
+    server = EmbeddedServer(tmp_path)
+    server.pidfile.write_text("999999999")  # no such process (beyond any pid_max)
+    assert server.pid is None and server.stale_pid == 999999999
+    server.stop()
+    assert not server.pidfile.exists()
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A server of this test's own; after the test, ``stop`` must end that very process."""
+    server = EmbeddedServer(tmp_path).start()
+    pid = server.pid
+    try:
+        yield server
+    finally:
+        server.stop()
+    with pytest.raises(ProcessLookupError):  # ours: stopped by its pid
+        os.kill(pid, 0)
+
+
+def test_a_socket_with_no_server_behind_it_is_a_store_error(own_server, tmp_path):
+    own_server.socket.unlink()
+    _dead_socket(own_server.socket)  # the server runs, but nothing answers at the path
+    assert own_server.running
+    with pytest.raises(StoreError, match="does not answer on"):
+        EmbeddedStore(tmp_path, start=False)
+
+
+def test_a_server_whose_socket_is_gone_is_not_started_twice(own_server, tmp_path):
+    pid = own_server.pid
+    own_server.socket.unlink()
+    with pytest.raises(StoreError, match="socket .* is gone"):
+        EmbeddedServer(tmp_path).start()
+    assert EmbeddedServer(tmp_path).pid == pid  # still the one server
+
+
+def test_a_server_whose_pid_file_was_lost_is_found_again_not_doubled(own_server, tmp_path):
+    pid = own_server.pid
+    own_server.pidfile.unlink()
+    assert own_server.pid is None
+    again = EmbeddedServer(tmp_path).start()  # adopts the server answering on the socket
+    assert again.pid == pid and again.pidfile.read_text().strip() == str(pid)
+
+
+def test_a_data_directory_that_cannot_be_made_is_a_store_error(tmp_path):
+    blocker = tmp_path / "FILE"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot use .*FILE/sub as the store's data directory"):
+        EmbeddedServer(blocker / "sub").start()
+    assert blocker.read_text() == "not a folder"
+    with pytest.raises(StoreError, match="too long a path for a unix socket"):
+        EmbeddedServer(tmp_path / ("x" * 120)).start()

@@ -47,6 +47,26 @@ def test_a_damaged_store_fails_validation_with_findings(store_dir, tiny):
         ["partners", 3, "tier", "enum", "diamond"]]  # P2 is the second partner by id
 
 
+
+def test_days_and_whole_numbers_at_the_limits_come_back_exactly(store_dir, tiny):
+    from ..conftest import edit
+
+    edit(tiny, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,2024-01-01,",
+         "R1,P1,C1,sells_to,SRV,3,,0001-01-01,9999-12-31")
+    edit(tiny, "customers.csv", ",5000,", f",{2**63 - 1},")
+    edit(tiny, "customers.csv", ",40,", ",9007199254740993,")
+    edit(tiny, "customers.csv", ",300,", ",,")  # a missing count must not turn the others to floats
+    eco = load_bundle(tiny)
+    store = EmbeddedStore(store_dir, graph="limits")
+    store.clear()
+    load(eco, store)
+    back = to_ecosystem(store)
+    assert back == Ecosystem({t: eco.tables[t].sort_values(TABLES[t].key, ignore_index=True)
+                              for t in TABLES})
+    assert back.customers["employees"].tolist()[:2] == [2**63 - 1, 9007199254740993]
+    r1 = back.relationships.set_index("id").loc["R1"]
+    assert (str(r1["start"].date()), str(r1["end"].date())) == ("0001-01-01", "9999-12-31")
+
 def test_a_projection_feeds_the_analyses(loaded, ecosystems, bundle_name):
     store, _ = loaded[bundle_name]
     eco = ecosystems[bundle_name]

@@ -136,3 +136,15 @@ def test_same_seed_gives_the_same_bundle_and_truth(tmp_path):
 def test_generator_refuses_sizes_too_small_to_plant_truth(tmp_path):
     with pytest.raises(ValueError, match="at least"):
         generate_bundle(tmp_path, partners=5, customers=10)
+
+
+@pytest.mark.slow
+def test_a_generated_bundle_and_its_truth_are_written_all_or_nothing(tmp_path, monkeypatch):
+    from ..faults import every_step_is_all_or_nothing
+
+    out = tmp_path / "b"
+    generate_bundle(out, partners=20, customers=100, seed=1)  # an earlier bundle
+    steps = every_step_is_all_or_nothing(
+        monkeypatch, tmp_path, lambda: generate_bundle(out, partners=20, customers=100, seed=2))
+    assert steps == len(list(out.glob("*.csv"))) + 3  # tables, truth.json, TRUTH.md, manifest
+    assert json.loads((out / "truth.json").read_text())["seed"] == 2
