@@ -1,8 +1,9 @@
 """Cypher graph stores: the embedded FalkorDB server (default) and Neo4j.
 
 Both expose ``run(query, params) -> list[dict]`` and
-``unique_constraint(label, key)``; :func:`~ecograph.store.load.load` writes an
-ecosystem into either with the same Cypher, :func:`~ecograph.store.project.to_ecosystem`
+``unique_constraint(label, key)``; :func:`~ecograph.store.load.load` syncs an
+ecosystem into a named graph of either with the same Cypher (writing only what
+changed, :mod:`ecograph.store.sync`), :func:`~ecograph.store.project.to_ecosystem`
 reads it back, and :func:`~ecograph.store.writeback.write_analyses` stores
 analysis results on the party nodes.
 """

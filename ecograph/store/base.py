@@ -22,6 +22,13 @@ class GraphStore(Protocol):
     Neo4j passes it as a parameter); ``unique_constraint`` and ``clear`` are
     the only engine-specific statements.
 
+    Named graphs: ``graph`` is the graph this object reads and writes;
+    ``graphs()`` lists the ecograph graphs in the store (the embedded server
+    holds many; a Neo4j database holds one, recorded in its
+    ``(:EcographGraph)`` node), ``drop_graph(name)`` deletes one (True if it
+    existed), and ``compact()`` makes reopening fast after a load or sync
+    (embedded: rewrite the append-only file as a snapshot; Neo4j: nothing).
+
     Examples
     --------
     >>> from ecograph.store import EmbeddedStore
@@ -30,6 +37,7 @@ class GraphStore(Protocol):
     """
 
     engine: str
+    graph: str
 
     def run(self, query: str, params: dict | None = None) -> list[dict]: ...
 
@@ -40,3 +48,9 @@ class GraphStore(Protocol):
     def unique_constraint(self, label: str, key: str) -> None: ...
 
     def clear(self) -> None: ...
+
+    def graphs(self) -> list[str]: ...
+
+    def drop_graph(self, name: str) -> bool: ...
+
+    def compact(self) -> None: ...

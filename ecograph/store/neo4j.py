@@ -7,6 +7,18 @@ Configuration comes from the environment: ``NEO4J_URI`` (``bolt://``,
 (default ``neo4j``). The password is never printed, logged or put in a
 ``repr``.
 
+Graphs: Neo4j Community has one database, so a database holds one ecograph
+graph. Its name and company are recorded in the database's
+``(:EcographGraph)`` node; ``graphs()`` lists that one name, ``drop_graph``
+clears the database, and loading a bundle of another company (or under
+another ``--graph`` name) is refused unless ``--replace`` is given. Use one
+``NEO4J_DATABASE`` per ecosystem on Enterprise.
+
+Every driver error (unreachable server, failed login, Cypher syntax, a
+constraint, a transient failure, a timeout) becomes one line of
+:class:`~ecograph.errors.StoreError` (exit 3 in the CLI), naming the server
+but never the password (:func:`store_error`).
+
 >>> Neo4jStore.from_env({"NEO4J_URI": "bolt://db:7687", "NEO4J_PASSWORD": "s3cret"},
 ...                     connect=False)
 Neo4jStore(uri='bolt://db:7687', user='neo4j', database='neo4j')
@@ -19,7 +31,65 @@ from collections.abc import Mapping
 
 from ..errors import StoreError
 
-__all__ = ["Neo4jStore"]
+__all__ = ["Neo4jStore", "store_error"]
+
+_KINDS = (  # (exception class name, what it means), most specific first
+    ("AuthError", "authentication failed"),
+    ("CypherSyntaxError", "Cypher syntax error"),
+    ("CypherTypeError", "Cypher type error"),
+    ("ConstraintError", "constraint violated"),
+    ("Forbidden", "not allowed"),
+    ("TransientError", "transient failure (retry)"),
+    ("SessionExpired", "session expired"),
+    ("ServiceUnavailable", "cannot reach the server"),
+    ("ConnectionAcquisitionTimeoutError", "timed out waiting for a connection"),
+    ("ClientError", "rejected"),
+    ("DatabaseError", "database error"),
+    ("DriverError", "driver error"),
+)
+
+
+def store_error(exc: BaseException, where: str, *, secret: str | None = None) -> StoreError:
+    r"""One line of :class:`StoreError` for a ``neo4j`` driver error (or a timeout).
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the driver raised.
+    where : str
+        The server and user (``bolt://db:7687 as neo4j``), said first.
+    secret : str, optional
+        A password to blank out should the driver's message contain it.
+
+    Returns
+    -------
+    StoreError
+        ``neo4j at WHERE: KIND: first line of the message``, at most about 300 characters.
+
+    Examples
+    --------
+    >>> from neo4j.exceptions import CypherSyntaxError, ServiceUnavailable
+    >>> print(store_error(CypherSyntaxError("Invalid input 'MATC'\n  ^"), "bolt://db:7687"))
+    neo4j at bolt://db:7687: Cypher syntax error: Invalid input 'MATC' ^
+    >>> print(store_error(ServiceUnavailable("Couldn't connect to db:7687 with s3cret"),
+    ...                   "bolt://db:7687", secret="s3cret"))
+    neo4j at bolt://db:7687: cannot reach the server: Couldn't connect to db:7687 with ***
+    >>> print(store_error(TimeoutError("timed out"), "bolt://db:7687"))
+    neo4j at bolt://db:7687: timed out: timed out
+    """
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    kind = next((what for name, what in _KINDS if name in names), None)
+    if kind is None:
+        kind = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+    message = getattr(exc, "message", None)
+    if not message or message == "An unknown error occurred":
+        message = str(exc)
+    text = " ".join(str(message).split()) or type(exc).__name__
+    if secret:
+        text = text.replace(secret, "***")
+    if len(text) > 240:
+        text = text[:237] + "..."
+    return StoreError(f"neo4j at {where}: {kind}: {text}")
 
 
 class Neo4jStore:
@@ -35,6 +105,9 @@ class Neo4jStore:
         Its password (never printed, logged or put in a ``repr``).
     database : str, default "neo4j"
         The database to run queries in.
+    graph : str, optional
+        The ecograph graph name this database holds (recorded by ``load`` in its
+        ``(:EcographGraph)`` node); default: the recorded one, else the database name.
     connect : bool, default True
         Connect (and verify the connection) now; ``False`` makes a store that
         cannot run queries, for configuration checks.
@@ -58,9 +131,10 @@ class Neo4jStore:
     engine = "neo4j"
 
     def __init__(self, uri: str, user: str, password: str, *, database: str = "neo4j",
-                 connect: bool = True) -> None:
+                 graph: str | None = None, connect: bool = True) -> None:
         self.uri, self.user, self.database = uri, user, database
         self._driver = None
+        self.graph = graph or database
         if connect:
             from neo4j import GraphDatabase
 
@@ -68,18 +142,30 @@ class Neo4jStore:
                 self._driver = GraphDatabase.driver(uri, auth=(user, password))
                 self._driver.verify_connectivity()
             except Exception as exc:  # the driver raises several kinds
-                raise StoreError(f"cannot reach Neo4j at {uri} as {user}: "
-                                 f"{type(exc).__name__}") from None
+                error = store_error(exc, f"{uri} as {user}", secret=password or None)
+                raise StoreError(f"cannot reach Neo4j: {error}") from None
+            if graph is None:
+                recorded = self.graphs()
+                self.graph = recorded[0] if recorded else database
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, connect: bool = True) -> Neo4jStore:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, graph: str | None = None,
+                 connect: bool = True) -> Neo4jStore:
+        """A store configured by ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
+        ``NEO4J_DATABASE`` (``env``, default the environment), on ``graph``.
+
+        Examples
+        --------
+        >>> Neo4jStore.from_env({"NEO4J_URI": "bolt://db:7687"}, graph="nimbus", connect=False).graph
+        'nimbus'
+        """
         env = os.environ if env is None else env
         if not env.get("NEO4J_URI"):
             raise StoreError("set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) "
                              "to use the Neo4j store")
         return cls(env["NEO4J_URI"], env.get("NEO4J_USER", "neo4j"),
                    env.get("NEO4J_PASSWORD", ""), database=env.get("NEO4J_DATABASE", "neo4j"),
-                   connect=connect)
+                   graph=graph, connect=connect)
 
     def run(self, query: str, params: dict | None = None) -> list[dict]:
         if self._driver is None:
@@ -87,8 +173,8 @@ class Neo4jStore:
         try:
             records, _, _ = self._driver.execute_query(query, params or {},
                                                        database_=self.database)
-        except Exception as exc:  # the driver raises several kinds; the store's callers map one
-            raise StoreError(f"neo4j: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # the driver raises several kinds: one line each
+            raise store_error(exc, f"{self.uri} ({self.database})") from None
         return [r.data() for r in records]
 
     def prepare(self, query: str, head, props) -> tuple[str, dict]:
@@ -104,8 +190,56 @@ class Neo4jStore:
         name = f"{label.lower()}_{key}"
         self.run(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
 
+    def relationship_index(self, rel_type: str, key: str) -> None:
+        """An index on ``rel_type.key`` (idempotent), waited for until it is online."""
+        self.run(f"CREATE INDEX {rel_type.lower()}_{key} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r.{key})")
+        self.run("CALL db.awaitIndexes(600)")
+
     def clear(self) -> None:
-        self.run("MATCH (n) DETACH DELETE n")
+        """Delete every node and relationship of the database, in batches of 10,000 (one
+        transaction each, so a large graph does not need one huge transaction)."""
+        if self._driver is None:
+            raise StoreError("this Neo4jStore was made without a connection")
+        try:
+            with self._driver.session(database=self.database) as session:
+                session.run("MATCH (n) CALL { WITH n DETACH DELETE n } "
+                            "IN TRANSACTIONS OF 10000 ROWS").consume()
+        except Exception as exc:  # the driver raises several kinds: one line each
+            raise store_error(exc, f"{self.uri} ({self.database})") from None
+
+    def graphs(self) -> list[str]:
+        """The ecograph graph this database holds (its recorded name), or none.
+
+        Examples
+        --------
+        >>> Neo4jStore("bolt://db:7687", "neo4j", "", connect=False).graphs()
+        Traceback (most recent call last):
+        ...
+        ecograph.errors.StoreError: this Neo4jStore was made without a connection
+        """
+        rows = self.run("MATCH (m:EcographGraph) RETURN m.graph AS graph")
+        if rows:
+            return sorted({str(r["graph"] or self.database) for r in rows})
+        held = self.run("MATCH (c:Company) RETURN count(c) AS n")[0]["n"]
+        return [self.database] if held else []
+
+    def drop_graph(self, name: str) -> bool:
+        """Clear the database if it holds graph ``name``; whether it did.
+
+        Examples
+        --------
+        >>> Neo4jStore("bolt://db:7687", "neo4j", "", connect=False).drop_graph("x")
+        Traceback (most recent call last):
+        ...
+        ecograph.errors.StoreError: this Neo4jStore was made without a connection
+        """
+        if name not in self.graphs():
+            return False
+        self.clear()
+        return True
+
+    def compact(self) -> None:
+        """Nothing to do: Neo4j checkpoints its own transaction log."""
 
     def close(self) -> None:
         if self._driver is not None:

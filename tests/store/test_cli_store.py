@@ -59,7 +59,7 @@ def test_neo4j_without_configuration_is_a_store_error(run, fixtures_dir, monkeyp
     (["top_brokers", "--param", "limit=ten"], "must be a whole number"),
     (["balance_at", "--param", "party=P1", "--param", "sku=X", "--param", "date=2025-13-01"],
      "must be a date"),
-    (["partner_scorecard", "--param", "partner=15"], "must be text"),
+    (["partner_scorecard", "--param", "partner:int=15"], "must be text"),  # plain values are text
 ])
 def test_a_bad_query_or_parameter_exits_2_before_any_store_starts(run, tmp_path, args, says):
     d = tmp_path / "store"

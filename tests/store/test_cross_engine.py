@@ -34,6 +34,17 @@ def test_three_engines_agree(store_dir, seed):
     simple = dict(G.degree())
     ig_degree = dict(zip(names, g.degree(), strict=True))
     assert {p: simple[p] for p in per_source} == {p: ig_degree[p] for p in per_source}
+    # shared customers of a partner pair: Cypher counting a named middle node equals the
+    # common neighbours; the anonymous-middle count(*) collapses to 1 (the lint's trap)
+    a, b = sorted(per_source, key=per_source.get)[-2:]
+    common = len(set(G[a]) & set(G[b]))
+    pair = " WHERE a.id = $a AND b.id = $b "
+    named = store.run("MATCH (a:Partner)-[:SELLS_TO]->(c)<-[:SELLS_TO]-(b:Partner)" + pair
+                      + "RETURN count(DISTINCT c) AS n", {"a": a, "b": b})
+    star = store.run("MATCH (a:Partner)-[:SELLS_TO]->()<-[:SELLS_TO]-(b:Partner)" + pair
+                     + "RETURN count(*) AS n", {"a": a, "b": b})
+    assert named[0]["n"] == common
+    assert star[0]["n"] == min(common, 1)
     # components: everything reachable from a partner over SELLS_TO, either direction
     rng = np.random.default_rng(seed)
     start = str(rng.choice(sorted(per_source)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 
 import pytest
@@ -259,3 +260,254 @@ def test_a_data_directory_that_cannot_be_made_is_a_store_error(tmp_path):
     assert blocker.read_text() == "not a folder"
     with pytest.raises(StoreError, match="too long a path for a unix socket"):
         EmbeddedServer(tmp_path / ("x" * 120)).start()
+
+
+# --- graphs, snapshots and a patient restart ------------------------------------------------------
+
+
+def _shape(store) -> tuple:
+    """Nodes per label and relationships per type, and a checksum of the deal amounts."""
+    nodes = store.run("MATCH (n) RETURN labels(n)[0] AS label, count(n) AS n ORDER BY label")
+    edges = store.run("MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type")
+    amount = store.run("MATCH ()-[r:REGISTERED]->() RETURN sum(r.amount) AS s")[0]["s"]
+    return (tuple((r["label"], r["n"]) for r in nodes), tuple((r["type"], r["n"]) for r in edges),
+            amount)
+
+
+def _edges(store) -> int:
+    return store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+
+
+def _aof(server) -> dict[str, int]:
+    """The append-only directory's files and their sizes."""
+    return {p.name: p.stat().st_size for p in (server.directory / "appendonlydir").iterdir()}
+
+
+def test_graphs_are_listed_and_dropped_one_by_one(tmp_path):
+    a = EmbeddedStore(tmp_path, graph="alpha")
+    try:
+        b = EmbeddedStore(tmp_path, graph="beta")
+        assert a.graph == "alpha" and b.graph == "beta" and a.graphs() == []
+        b.run("CREATE (:Partner {id: 'P2'})")
+        a.run("CREATE (:Partner {id: 'P1'})-[:SELLS_TO]->(:Customer {id: 'C1'})")
+        a._db.connection.set("not-a-graph", "1")  # other keys are not graphs
+        assert a.graphs() == b.graphs() == ["alpha", "beta"]
+        assert a.drop_graph("beta") is True
+        assert a.drop_graph("beta") is False and a.drop_graph("never-there") is False
+        assert a.graphs() == ["alpha"] and _edges(a) == 1  # the other graph is untouched
+        assert b.run("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]  # beta is empty now
+        assert a.drop_graph("alpha") is True and a.graphs() == []
+        a.run("CREATE (:Partner {id: 'P3'})")  # the store's own graph can be written again
+        assert a.graphs() == ["alpha"] and a._db.connection.get("not-a-graph") == "1"
+    finally:
+        a.server.stop()
+
+
+def test_compact_rewrites_the_log_as_a_snapshot_and_a_restart_gives_the_same_graph(tmp_path):
+    store = EmbeddedStore(tmp_path)
+    try:
+        for b in range(0, 20_000, 2_000):  # 20k nodes and relationships, written as a load writes
+            store.run(f"UNWIND range({b}, {b + 1_999}) AS x CREATE (:Partner {{id: x}})"
+                      f"-[:SELLS_TO {{amount: x * 1.5}}]->(:Customer {{id: x}})")
+        before, log = (_edges(store), _names(store)), _aof(store.server)
+        incr = sum(size for name, size in log.items() if name.endswith(".incr.aof"))
+        assert incr > 100_000  # the writes are in the log
+        store.compact()
+        after = _aof(store.server)
+        assert set(after) != set(log)  # new files, named by the manifest
+        assert [n for n in after if ".base." in n][0].endswith(".base.rdb")
+        assert sum(size for name, size in after.items() if name.endswith(".incr.aof")) < 1_000
+        assert sum(after.values()) < sum(log.values())  # smaller than the log it replaces
+        store.run("CREATE (:Partner {id: -1})")  # a little more, far under the snapshot's size
+        store.compact()  # nothing much logged since the snapshot: left as it is
+        assert set(_aof(store.server)) == set(after)
+        store.compact(slack=0)  # always rewrite
+        assert set(_aof(store.server)) != set(after)
+        store.run("MATCH (p:Partner {id: -1}) DELETE p")
+        store.server.stop()
+        again = EmbeddedStore(tmp_path)
+        assert (_edges(again), _names(again)) == before == (20_000, (20_000, sum(range(20_000)) * 1.5))
+        assert re.search(r"DB loaded from base file appendonly\.aof\.\d+\.base\.rdb",
+                         again.server.log.read_text())
+    finally:
+        EmbeddedServer(tmp_path).stop()
+
+
+def _names(store) -> tuple:
+    row = store.run("MATCH (p:Partner)-[r:SELLS_TO]->(:Customer) "
+                    "RETURN count(DISTINCT p) AS n, sum(r.amount) AS s")[0]
+    return row["n"], row["s"]
+
+
+def _slow_log(directory, nodes: int) -> None:
+    """A store whose log replays slowly: the query text of MERGE batches on an indexed label,
+    as servers logged it before every write was logged as its effects (FalkorDB replays
+    them without the index, in time quadratic in the nodes)."""
+    def resp(*args: str) -> str:
+        return f"*{len(args)}\r\n" + "".join(f"${len(a.encode())}\r\n{a}\r\n" for a in args)
+
+    commands = [resp("SELECT", "0"), resp("GRAPH.QUERY", "slow", "CREATE INDEX FOR (n:C) ON (n.id)")]
+    commands += [resp("GRAPH.QUERY", "slow", f"UNWIND range({b}, {b + 499}) AS x MERGE (:C {{id: x}})")
+                 for b in range(0, nodes, 500)]
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "appendonly.aof").write_text("".join(commands))  # an old single-file log
+
+
+@pytest.mark.slow
+def test_start_waits_for_a_loading_server_and_never_signals_it(tmp_path):
+    """The server replays for longer than start's no-progress timeout: start waits as long
+    as it works, the same process answers in the end, and nothing signalled it."""
+    import threading
+    import time
+
+    _slow_log(tmp_path, 10_000)
+    server = EmbeddedServer(tmp_path)
+    seen: list = []
+
+    def watch():
+        while not server.pidfile.exists():
+            time.sleep(0.01)
+        seen.append(server.pid)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status = EmbeddedServer(tmp_path).status()
+            seen.append(status["loading"])
+            if status["ready"]:
+                return
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    began = time.monotonic()
+    try:
+        server.start(timeout=1, progress=False)
+        took = time.monotonic() - began
+        watcher.join()
+        assert took > 2  # it really was loading well past the 1 s no-progress timeout
+        assert seen[0] == server.pid  # the very process that began loading
+        assert any(s and s["state"] in ("loading", "busy") for s in seen[1:]), seen
+        log = server.log.read_text()
+        assert "shutdown" not in log.lower() and "SIGTERM" not in log
+        assert EmbeddedStore(tmp_path, graph="slow").run("MATCH (n:C) RETURN count(n) AS n") == \
+            [{"n": 10_000}]
+        # a slow open rewrites the log as a snapshot in the background: the next start is quick
+        deadline = time.monotonic() + 60
+        while not any(n.endswith(".base.rdb") for n in _aof(server)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        server.stop()
+        began = time.monotonic()
+        server.start(timeout=2, progress=False)
+        assert time.monotonic() - began < 4
+    finally:
+        watcher.join()
+        server.stop()
+
+
+@pytest.mark.slow
+def test_a_server_that_makes_no_progress_is_a_store_error_and_left_running(tmp_path):
+    """A hung server (here: stopped with SIGSTOP) neither answers nor works: start gives up
+    with one line, queries time out with one line, and only `stop` ends it."""
+    server = EmbeddedServer(tmp_path).start()
+    pid = server.pid
+    store = EmbeddedStore(tmp_path, start=False, timeout=1)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(StoreError, match="made no progress for 1 s") as raised:
+            EmbeddedServer(tmp_path).start(timeout=1, progress=False)
+        assert "\n" not in str(raised.value) and "store stop" in str(raised.value)
+        assert EmbeddedServer(tmp_path).pid == pid  # not signalled: still there
+        with pytest.raises(StoreError, match="did not answer within 1 s"):
+            store.run("RETURN 1 AS one")
+    finally:
+        server.stop(timeout=1)  # SIGTERM cannot end a stopped process: SIGKILL after the timeout
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_server_that_dies_at_start_is_one_line_quoting_its_log(tmp_path):
+    (tmp_path / "appendonly.aof").write_text("*2\r\n$6\r\nSELECT\r\ngarbage that is not a log\r\n")
+    with pytest.raises(StoreError, match="exited while starting") as raised:
+        EmbeddedServer(tmp_path).start(progress=False)
+    message = str(raised.value)
+    assert "\n" not in message and "falkordb.log" in message
+    assert "Bad file format" in message or "append only file" in message.lower()
+
+
+@pytest.mark.slow
+def test_a_large_store_killed_mid_load_reopens_and_converges(tmp_path):
+    """About 95k relationships; the server is SIGKILLed while the load is under way. The
+    restart replays the log without any timeout, and rerunning the load gives exactly
+    the graph of a clean load (in another graph of the same server)."""
+    import threading
+    import time
+
+    from ecograph import Ecosystem
+    from ecograph.synth import generate_tables
+
+    eco = Ecosystem(generate_tables(partners=500, customers=21_000, seed=1)[0])
+    clean = EmbeddedStore(tmp_path / "clean")
+    victim = EmbeddedStore(tmp_path / "victim")
+    pid = victim.server.pid
+
+    def kill_when_under_way():
+        probe = EmbeddedStore(tmp_path / "victim", start=False)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _edges(probe) < 30_000:
+            time.sleep(0.01)
+        os.kill(pid, signal.SIGKILL)
+
+    try:
+        load(eco, clean, batch_size=2_000)
+        expected = _shape(clean)
+        assert sum(n for _, n in expected[1]) >= 50_000
+        killer = threading.Thread(target=kill_when_under_way)
+        killer.start()
+        with pytest.raises(StoreError):
+            load(eco, victim, batch_size=2_000)
+        killer.join()
+        reopened = EmbeddedStore(tmp_path / "victim")  # default patience: no timeout error
+        assert reopened.server.pid != pid
+        assert 30_000 <= _edges(reopened) < sum(n for _, n in expected[1])  # it stopped part-way
+        load(eco, reopened, batch_size=2_000)
+        assert _shape(reopened) == expected
+        reopened.compact()
+        reopened.server.stop()
+        assert _shape(EmbeddedStore(tmp_path / "victim")) == expected
+    finally:
+        EmbeddedServer(tmp_path / "clean").stop()
+        EmbeddedServer(tmp_path / "victim").stop()
+
+
+@pytest.mark.slow
+def test_store_start_waits_for_the_load_and_says_so_and_a_stalled_one_is_exit_3(run, tmp_path):
+    import json
+
+    _slow_log(tmp_path, 7_000)  # a few seconds of replay
+    try:
+        started = run("store", "start", "--store-dir", tmp_path, "--timeout", "1")
+        assert started.exit_code == 0, started.output
+        pid = EmbeddedServer(tmp_path).pid
+        assert re.fullmatch(rf"embedded store running \(pid {pid}\) in {re.escape(str(tmp_path))}; "
+                            r"it loaded its data in \d+\.\d s\n", started.output)
+        again = run("store", "start", "--store-dir", tmp_path)
+        assert again.output.startswith(f"embedded store already running (pid {pid})")
+        status = json.loads(run("store", "status", "--store-dir", tmp_path).stdout)
+        assert status["ready"] is True and status["loading"] is None and status["pid"] == pid
+        os.kill(pid, signal.SIGSTOP)  # hung: no answer, no progress
+        stalled = run("store", "start", "--store-dir", tmp_path, "--timeout", "1")
+        assert stalled.exit_code == 3 and stalled.output.count("\n") == 1
+        assert "made no progress for 1 s" in stalled.output
+        assert EmbeddedServer(tmp_path).pid == pid  # left running, for `store stop`
+    finally:
+        EmbeddedServer(tmp_path).stop(timeout=1)
+
+
+def test_starting_a_server_whose_socket_does_not_answer_fails_at_once(own_server, tmp_path):
+    import time
+
+    own_server.socket.unlink()
+    _dead_socket(own_server.socket)
+    began = time.monotonic()
+    with pytest.raises(StoreError, match="does not answer on"):
+        EmbeddedStore(tmp_path)
+    assert time.monotonic() - began < 5  # no waiting for progress from a server that cannot answer

@@ -1,4 +1,4 @@
-"""Loading: every row arrives, a second load creates nothing, missing endpoints fail loudly."""
+"""Loading: every row arrives, a second load writes nothing, missing endpoints fail loudly."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from ecograph.store import EmbeddedStore, load, write_back
 def test_every_row_arrives(loaded, ecosystems, bundle_name):
     store, report = loaded[bundle_name]
     eco = ecosystems[bundle_name]
-    assert report.sent == report.matched
-    assert report.matched["Partner"] == len(eco.partners)
-    assert report.matched["REGISTERED"] == len(eco.deals)
-    assert report.matched["MOVED"] == len(eco.movements)
+    assert report.created == report.rows and report.state == "empty"
+    assert sum(report.updated.values()) == sum(report.deleted.values()) == 0
+    assert report.created["Partner"] == len(eco.partners)
+    assert report.created["REGISTERED"] == len(eco.deals)
+    assert report.created["MOVED"] == len(eco.movements)
     rel_types = eco.relationships["type"].str.upper().value_counts()
     for rel_type, n in rel_types.items():
         got = store.run(f"MATCH ()-[r:{rel_type}]->() RETURN count(r) AS n")[0]["n"]
@@ -28,15 +29,16 @@ def test_every_row_arrives(loaded, ecosystems, bundle_name):
     assert node["joined"] == partner["joined"].strftime("%Y-%m-%d")
 
 
-def test_a_second_load_creates_nothing(store_dir, it_eco):
+def test_a_second_load_writes_nothing(store_dir, it_eco):
     store = EmbeddedStore(store_dir, graph="twice")
     store.clear()
     load(it_eco, store, batch_size=300)
     count = lambda: (store.run("MATCH (n) RETURN count(n) AS n")[0]["n"],  # noqa: E731
                      store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
     first = count()
-    load(it_eco, store, batch_size=977)
+    again = load(it_eco, store, batch_size=977)
     assert count() == first
+    assert again.written == 0 and again.unchanged == again.rows
 
 
 def test_a_relationship_without_its_endpoint_is_an_error(store_dir, it_eco):
@@ -46,8 +48,9 @@ def test_a_relationship_without_its_endpoint_is_an_error(store_dir, it_eco):
     rel = tables["relationships"]
     gone = rel.loc[rel["type"] == "sells_to", "target"].iat[0]
     tables["customers"] = tables["customers"][tables["customers"]["id"] != gone]
-    with pytest.raises(StoreError, match=f"found no endpoint.*{gone}"):
+    with pytest.raises(StoreError, match=f"found no endpoint.*{gone}.*nothing was written"):
         load(Ecosystem(tables), store)
+    assert store.run("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
 
 
 def test_write_back_makes_results_queryable(loaded, ecosystems):
