@@ -382,6 +382,7 @@ class EmbeddedServer:
         naming a dead process or another program is stale: it is removed and that
         process is left alone. A server stopped while it loads loses nothing: the
         next start loads the same files again."""
+        _reap_ended()
         pid = self.pid or self._adopt()
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
@@ -498,6 +499,18 @@ def _is_socket(path: Path) -> bool:
         return stat.S_ISSOCK(path.stat().st_mode)
     except (OSError, ValueError):
         return False
+
+
+def _reap_ended(*, patience: float = 5.0) -> None:
+    """Collect the exit status of each server this process started that has ended, or is
+    ending (killed: its command line is already gone), so none lingers as a zombie that
+    still holds its pid."""
+    for pid, proc in list(_STARTED.items()):
+        if proc.poll() is None and _command_line(pid):
+            continue  # running
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=patience)
+            del _STARTED[pid]
 
 
 def _command_line(pid: int) -> str | None:
