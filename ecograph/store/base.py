@@ -19,7 +19,7 @@ class GraphStore(Protocol):
 
     ``run`` returns rows as dicts; ``prepare`` / ``run_rows`` send a batch of
     rows as ``$rows`` (the embedded store renders it as one Cypher literal,
-    Neo4j passes it as a parameter); ``unique_constraint`` and ``clear`` are
+    Neo4j passes it as a parameter); ``unique_constraint``, ``relationship_index`` and ``clear`` are
     the only engine-specific statements.
 
     Named graphs: ``graph`` is the graph this object reads and writes;
@@ -46,6 +46,8 @@ class GraphStore(Protocol):
     def run_rows(self, query: str, head: pd.DataFrame, props: pd.DataFrame) -> list[dict]: ...
 
     def unique_constraint(self, label: str, key: str) -> None: ...
+
+    def relationship_index(self, rel_type: str, key: str) -> None: ...
 
     def clear(self) -> None: ...
 

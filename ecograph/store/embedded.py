@@ -662,11 +662,6 @@ class EmbeddedStore:
             raise StoreError(f"the embedded store in {self.server.directory} does not answer on "
                              f"{self.server.socket}: {exc}") from exc
 
-    @property
-    def name(self) -> str:
-        """The graph's name (the same as :attr:`graph`)."""
-        return self.graph
-
     def run(self, query: str, params: dict | None = None) -> list[dict]:
         from redis.exceptions import TimeoutError as RedisTimeout
 
@@ -701,23 +696,35 @@ class EmbeddedStore:
                 self._graph.create_node_range_index(label, key)
             with contextlib.suppress(ResponseError):  # already constrained
                 self._graph.create_node_unique_constraint(label, key)
-            self._until_operational(label, key)
+            self._until_operational("CALL db.constraints() YIELD label, properties, status "
+                                    "WHERE label = $label AND $key IN properties RETURN status",
+                                    label, key, what=f"the uniqueness constraint on {label}.{key}")
 
-    def _until_operational(self, label: str, key: str, *, timeout: float = 60.0) -> None:
-        """Wait until the constraint on ``label.key`` is built. FalkorDB builds it on a
-        background thread; the next schema statement is sent only once it is done, so
-        the two never run at once (the engine has a known lock-ordering deadlock
-        between its indexer and a concurrent writer)."""
+    def relationship_index(self, rel_type: str, key: str) -> None:
+        """An index on ``rel_type.key`` (idempotent), waited for: a sync that deletes or
+        rewrites one relationship then finds it without a scan."""
+        listed = ("CALL db.indexes() YIELD label, properties, entitytype, status "
+                  "WHERE label = $label AND entitytype = 'RELATIONSHIP' AND $key IN properties "
+                  "RETURN status")
+        with _store_errors(self.timeout):
+            if not self._graph.query(listed, {"label": rel_type, "key": key}).result_set:
+                self._graph.query(f"CREATE INDEX FOR ()-[r:{rel_type}]-() ON (r.{key})")
+            self._until_operational(listed, rel_type, key, what=f"the index on {rel_type}.{key}",
+                                    timeout=600.0)
+
+    def _until_operational(self, query: str, label: str, key: str, *, what: str,
+                           timeout: float = 60.0) -> None:
+        """Wait until the index or constraint ``query`` lists for ``label.key`` is built.
+        FalkorDB builds it on a background thread; the next schema statement is sent only
+        once it is done, so the two never run at once (the engine has a known
+        lock-ordering deadlock between its indexer and a concurrent writer)."""
         deadline = time.monotonic() + timeout
-        query = ("CALL db.constraints() YIELD label, properties, status "
-                 "WHERE label = $label AND $key IN properties RETURN status")
         while time.monotonic() < deadline:
             rows = self._graph.query(query, {"label": label, "key": key}).result_set
             if rows and all(r[0] == "OPERATIONAL" for r in rows):
                 return
             time.sleep(0.01)
-        raise StoreError(f"the uniqueness constraint on {label}.{key} was not built within "
-                         f"{timeout:.0f} s")
+        raise StoreError(f"{what} was not built within {timeout:.0f} s")
 
     def clear(self) -> None:
         """Delete the whole graph."""

@@ -54,7 +54,7 @@ from .sync import (
     write_manifest,
 )
 
-__all__ = ["load", "write_back", "records", "graph_of", "company_of", "LABELS", "REL_TYPES", "WRITABLE",
+__all__ = ["load", "write_back", "records", "company_of", "LABELS", "REL_TYPES", "WRITABLE",
            "LoadReport"]
 
 #: Node label per party kind and per catalogue table.
@@ -271,36 +271,13 @@ def _write_nodes(store, part: _Part, create, update, delete: pd.Series, size: in
                   part.head if mask.all() else part.head[mask], part.props(mask), size, progress, exact)
 
 
-def _relationship_index(store, rel_type: str) -> None:
-    """An index on ``id`` of ``rel_type``, so deleting or rewriting one relationship finds it
-    without a scan; built the first time a sync changes that type, and waited for."""
-    method = getattr(store, "relationship_index", None)
-    if method is not None:
-        method(rel_type, "id")
-        return
-    import time
-
-    listed = ("CALL db.indexes() YIELD label, properties, entitytype, status "
-              "WHERE label = $type AND entitytype = 'RELATIONSHIP' AND 'id' IN properties "
-              "RETURN status")
-    if not store.run(listed, {"type": rel_type}):
-        store.run(f"CREATE INDEX FOR ()-[r:{rel_type}]-() ON (r.id)")
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        rows = store.run(listed, {"type": rel_type})
-        if rows and all(r["status"] == "OPERATIONAL" for r in rows):
-            return
-        time.sleep(0.02)
-    raise StoreError(f"the index on {rel_type}.id was not built within 600 s")
-
-
 def _write_edges(store, part: _Part, create, update, delete: pd.Series, size: int, progress,
                  stored: int, labelled: pd.DataFrame) -> None:
     rel_type = part.what
     gone = pd.concat([delete, part.keys[update]], ignore_index=True)
     if len(gone):
         if stored:
-            _relationship_index(store, rel_type)
+            store.relationship_index(rel_type, "id")
         _send(store, f"UNWIND $rows AS row MATCH ()-[r:{rel_type} {{id: row.key}}]->() DELETE r "
                      "RETURN count(r) AS n",
               pd.DataFrame({"key": gone}), pd.DataFrame(index=gone.index), size, progress)
@@ -443,30 +420,6 @@ def schema(store) -> None:
     store.unique_constraint("Audit", "id")
 
 
-def graph_of(store: GraphStore) -> str:
-    """The name of the graph ``store`` reads and writes.
-
-    Parameters
-    ----------
-    store : EmbeddedStore or Neo4jStore
-        The store.
-
-    Returns
-    -------
-    str
-        Its ``graph`` (the embedded store's graph key; Neo4j: the graph name
-        recorded for its database).
-
-    Examples
-    --------
-    >>> from ecograph.store import Neo4jStore
-    >>> graph_of(Neo4jStore("bolt://db:7687", "neo4j", "", graph="nimbus", connect=False))
-    'nimbus'
-    """
-    graph = getattr(store, "graph", None)
-    return graph if isinstance(graph, str) else str(getattr(store, "name", "ecograph"))
-
-
 def company_of(eco: Ecosystem) -> str:
     """The bundle's company id (``company.csv``), or ``""`` when it has none.
 
@@ -588,7 +541,7 @@ def load(eco: Ecosystem, store: GraphStore, *, batch_size: int = 5_000, progress
     if batch_size < 1:
         raise StoreError(f"batch_size must be at least 1; got {batch_size}")
     started = time.perf_counter()
-    graph, company = graph_of(store), company_of(eco)
+    graph, company = store.graph, company_of(eco)
     parts = _parts(eco)
     meta = read_meta(store)
     if replace:

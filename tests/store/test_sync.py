@@ -185,7 +185,7 @@ def test_another_company_is_refused_replaced_or_kept_apart(store_dir, it_eco, mf
     load(mfg_eco, aquila)  # side by side, not mixed
     assert_store_is(nimbus, it_eco)
     assert_store_is(aquila, mfg_eco)
-    deals = {s.name: s.run("MATCH (:Partner {id: 'P00015'})-[d:REGISTERED]->() RETURN count(d) AS n")[0]["n"]
+    deals = {s.graph: s.run("MATCH (:Partner {id: 'P00015'})-[d:REGISTERED]->() RETURN count(d) AS n")[0]["n"]
              for s in (nimbus, aquila)}
     assert deals == {"nimbus_t": int((it_eco.deals["partner"] == "P00015").sum()),
                      "aquila_t": int((mfg_eco.deals["partner"] == "P00015").sum())}
