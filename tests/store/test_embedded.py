@@ -365,10 +365,12 @@ def test_start_waits_for_a_loading_server_and_never_signals_it(tmp_path):
     seen: list = []
 
     def watch():
-        while not server.pidfile.exists():
+        # the pid file may exist but still be empty, or name a process still exec'ing:
+        # wait until it names this directory's server
+        deadline = time.monotonic() + 120
+        while server.pid is None and time.monotonic() < deadline:
             time.sleep(0.01)
         seen.append(server.pid)
-        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             status = EmbeddedServer(tmp_path).status()
             seen.append(status["loading"])
