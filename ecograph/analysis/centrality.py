@@ -104,8 +104,12 @@ def pagerank(G: nx.Graph, *, weight: str | None = "weight", damping: float = 0.8
 
     With the default NetworkX convention scores sum to 1 and are exact (igraph's
     PRPACK solver; ``max_iter``/``tol`` are not used). ``convention="gds"``
-    iterates GDS's formula ``(1 - d) + d·Σ PR(u)/out(u)`` at most ``max_iter``
-    times until no score changes by more than ``tol``; its scores are not divided by n.
+    reproduces ``gds.pageRank`` (GDS 2.13, checked against it): scores start at
+    ``1 - d`` and each iteration adds ``d·Σ Δ(u)/out(u)``, the change its
+    in-neighbours made in the previous one, so they tend to ``(1 - d) + d·Σ PR(u)/out(u)``
+    (not divided by n, dangling mass dropped); ``max_iter`` counts GDS's
+    ``maxIterations`` (the first, which only sets the start, included) and a node
+    stops passing its change on once it is at most ``tol``.
 
     Parameters
     ----------
@@ -120,9 +124,10 @@ def pagerank(G: nx.Graph, *, weight: str | None = "weight", damping: float = 0.8
     convention : {"networkx", "gds"}, default "networkx"
         The scaling of the scores (see above).
     max_iter : int, default 20
-        Iterations at most (``convention="gds"`` only).
+        Iterations at most, GDS's ``maxIterations`` (``convention="gds"`` only).
     tol : float, default 1e-7
-        Stop when no score changes by more than this (``convention="gds"`` only).
+        GDS's ``tolerance``: a node whose score changed by at most this stops passing
+        the change on (``convention="gds"`` only).
 
     Returns
     -------
@@ -184,12 +189,15 @@ def _pagerank_gds(G, weight, damping, reset, max_iter, tol) -> np.ndarray:
     T = (A.T.multiply(inv)).tocsr()  # T[v, u] = w(u, v) / out(u)
     n = A.shape[0]
     base = (1 - damping) * (np.ones(n) if reset is None else reset / reset.sum() * n)
-    x = base.copy()
-    for _ in range(max_iter):
-        nxt = base + damping * (T @ x)
-        done = np.abs(nxt - x).max(initial=0.0) < tol
-        x = nxt
-        if done:
+    # GDS runs PageRank as Pregel supersteps: superstep 0 sets every score to (1 - d) and
+    # sends it on; each later one adds d·Σ (deltas received, split by out-weight), and a node
+    # passes its delta on only while it exceeds tol. max_iter counts supersteps, the first too.
+    x, send = base.copy(), base.copy()
+    for _ in range(max_iter - 1):
+        delta = damping * (T @ send)
+        x += delta
+        send = np.where(delta > tol, delta, 0.0)
+        if not send.any():
             break
     return x
 

@@ -105,14 +105,15 @@ def test_sampled_betweenness_lies_within_its_stated_error(it_eco):
 def test_gds_pagerank_follows_the_gds_formula_by_hand():
     # a -> b -> c -> a, and d -> a; d has no in-links, c's mass is not lost (no dangling).
     G = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])
+    # GDS 2.13's Pregel rule (checked against gds.pageRank in tests/store/test_gds_parity.py):
+    # superstep 0 sets 1 - d and sends it; each of the other 19 adds d·Σ delta(u)/out(u).
     d = 0.85
     pr = dict.fromkeys(G, 1 - d)
-    for _ in range(20):
-        new = {v: (1 - d) + d * sum(pr[u] / G.out_degree(u) for u in G.predecessors(v)) for v in G}
-        done = max(abs(new[v] - pr[v]) for v in G) < 1e-7
-        pr = new
-        if done:
-            break
+    delta = dict(pr)
+    for _ in range(19):
+        delta = {v: d * sum(delta[u] / G.out_degree(u) for u in G.predecessors(v)) for v in G}
+        pr = {v: pr[v] + delta[v] for v in G}
+        delta = {v: x if x > 1e-7 else 0.0 for v, x in delta.items()}
     assert_close(as_dict(c.pagerank(G, convention="gds"), "pagerank"), pr, 1e-12)
     assert c.pagerank(G, convention="gds")["pagerank"].sum() > 1.5  # not divided by n
 
