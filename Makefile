@@ -8,7 +8,7 @@ DEMO_OUT := out/demo
 
 NEO4J := .ci/neo4j/neo4j.sh
 
-.PHONY: setup demo test lint bench clean fixtures neo4j-up neo4j-down
+.PHONY: setup demo test lint bench clean fixtures neo4j-up neo4j-down lab
 
 setup: $(STAMP)
 
@@ -23,9 +23,15 @@ demo: $(STAMP)
 	$(BIN)/ecograph analyze $(DEMO_BUNDLE) --out $(DEMO_OUT)
 	@echo "Demo report: $(CURDIR)/$(DEMO_OUT)/report.html (tables and summary.json beside it)"
 
+# JupyterLab (and papermill) from the project's venv, as an optional extra: `make demo` stays lean.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	$(BIN)/jupyter lab notebooks/
+
 # With Java 17+ and Maven here, the tests run against a real local Neo4j: a running one
 # (`make neo4j-up`) is reused, else one is started for the run and stopped after it.
 test: $(STAMP)
+	.ci/browser.sh
 	$(NEO4J) with $(BIN)/python -m pytest -q
 
 # A local Neo4j Community 5.26 + GDS without Docker (Java 17+, Maven; cached in .cache/neo4j).

@@ -6,7 +6,9 @@ NetworkX is skipped where a short probe extrapolates past the limit (10
 minutes by default), and the table says so. Then co-selling at scale, supply
 risk and the ledger at 1M, the embedded-store load, and the whole pipeline
 (generate → validate → analyze → report) per size against the same graph
-work in plain NetworkX (``networkx_pipeline.py``). Writes benchmarks/RESULTS.md.
+work in plain NetworkX (``networkx_pipeline.py``), and, when a Neo4j is up (``make
+neo4j-up`` or ``NEO4J_URI``), the Neo4j load and ``analyze`` on both engines at 1M
+(``neo4j_pushdown.py``). Writes benchmarks/RESULTS.md.
 
     python benchmarks/run.py                      # everything (about an hour)
     python benchmarks/run.py --sizes 10k --repeat 3 --no-cosell
@@ -563,6 +565,9 @@ def main() -> None:
                         help="skip the supply-chain risk and ledger run at 1M")
     parser.add_argument("--no-store", dest="store", action="store_false",
                         help="skip loading 1M relationships into the embedded store")
+    parser.add_argument("--no-neo4j", dest="neo4j", action="store_false",
+                        help="skip the Neo4j load and `analyze --engine neo4j` at 1M "
+                             "(benchmarks/neo4j_pushdown.py; skipped anyway without a Neo4j)")
     parser.add_argument("--pipeline", default="10k,100k,1m",
                         help="sizes for the whole-pipeline section ('' to skip)")
     parser.add_argument("--append", action="store_true",
@@ -579,6 +584,10 @@ def main() -> None:
     extra += store_section(args.repeat) if args.store else []
     extra += (pipeline_section(args.pipeline.split(","), args.networkx_limit, args.repeat)
               if args.pipeline else [])
+    if args.neo4j:
+        from neo4j_pushdown import section as neo4j_section
+
+        extra += neo4j_section()
     if args.append:  # add sections to an existing results file
         with open(args.out, "a") as f:
             f.write("\n".join(extra) + "\n")

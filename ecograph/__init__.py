@@ -3,7 +3,8 @@
 The house, lowest layer first (each imports only from layers below it):
 ``schema, errors, frames, dates, files`` → ``ingest, ledger, validate`` →
 ``ecosystem, ties`` → ``twins, graphs`` (views) → ``analysis`` →
-``pipeline, report, summary, outputs, flags, store, synth`` → ``cli``.
+``pipeline, report, plots, explorer, wording, summary, explore, export, statements,
+outputs, flags, store, synth`` → ``cli``.
 
 >>> import ecograph
 >>> eco = ecograph.load_bundle("fixtures/manufacturing")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,8 +22,11 @@ from . import __version__, console, pipeline
 from .console import as_of_option, bundle_command, err, format_option, out, report_options, show, table, write
 from .ecosystem import Ecosystem, load_bundle
 from .errors import BundleError, EcographError, LockError, StoreError
-from .store_commands import load_cmd, query_cmd, store
+from .export_commands import export_cmd, statements_cmd
+from .job_commands import flag_bottlenecks_cmd, json_error, run_cmd, wants_json
+from .store_commands import engine_option, load_cmd, query_cmd, store
 from .validate import validate_bundle
+from .wording import plural
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 
@@ -31,15 +35,22 @@ class _Main(click.Group):
     """The command group; library errors become a message and an exit code here, once."""
 
     def invoke(self, ctx: click.Context):
+        as_json = wants_json([*getattr(ctx, "_protected_args", ()), *ctx.args])  # --format json: a document
         try:
             return console.interruptible(super().invoke, ctx)  # Ctrl-C: 130, SIGTERM: 143
+        except click.UsageError as exc:
+            json_error(exc, EXIT_USAGE, as_json=as_json)
+            raise
         except BundleError as exc:
-            err.print(table(exc.errors, title=f"{len(exc.errors)} errors in {exc.path}"))
+            err.print(table(exc.errors, title=f"{plural(len(exc.errors), 'error')} in {exc.path}"))
             err.print("[red]error:[/] the bundle is invalid; nothing was loaded")
+            json_error(exc, EXIT_FINDINGS, as_json=as_json)
             sys.exit(EXIT_FINDINGS)
         except (OSError, EcographError) as exc:  # BundleNotFoundError, ParameterError, I/O, store
             err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)  # one line, brackets as is
-            sys.exit(EXIT_STORE if isinstance(exc, StoreError | LockError) else EXIT_USAGE)
+            code = EXIT_STORE if isinstance(exc, StoreError | LockError) else EXIT_USAGE
+            json_error(exc, code, as_json=as_json)
+            sys.exit(code)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"],
@@ -58,14 +69,19 @@ def main() -> None:
       ecograph generate out/big --partners 5000 --customers 200000
       ecograph analyze fixtures/it_ecosystem     # everything, with report.html
       ecograph flag-bottlenecks data/latest      # for cron: exit 1 when risks are found
+      ecograph run data/latest --state state     # the nightly run: validate, analyse, flag
       ecograph cosell fixtures/it_ecosystem      # who should sell together
       ecograph gaps fixtures/it_ecosystem        # where coverage is missing
       ecograph risk fixtures/manufacturing       # supply-chain bottlenecks, what-if
       ecograph assess fixtures/it_ecosystem      # partner KPIs, health, tiers
       ecograph ledger fixtures/it_ecosystem      # physical accounts and audits
 
-    Exit codes: 0 ok, 1 findings (invalid bundle), 2 usage or I/O error,
-    3 graph store failure; 130 / 143 stopped by Ctrl-C / SIGTERM.
+    Exit codes (every command): 0 fine; 1 findings or invalid data (an
+    invalid bundle); 2 usage error, or input or output that cannot be read
+    or written (bundle, config, state); 3 graph store or lock failure (a
+    scheduled job's state that cannot be written too); 130 / 143 stopped by
+    Ctrl-C / SIGTERM. With --format json every outcome, errors too, is one
+    JSON document on standard output; errors also go to standard error.
     """
 
 
@@ -98,8 +114,8 @@ def validate(bundle: Path, fmt: str, warnings: bool) -> None:
         if len(shown):
             out.print(table(shown, title=f"Findings in {bundle}"))
         verdict = "[green]valid[/]" if result.ok else "[red]invalid[/]"
-        out.print(f"{bundle}: {verdict} — {len(result.errors)} errors, "
-                  f"{len(result.warnings)} warnings")
+        out.print(f"{bundle}: {verdict} — {plural(len(result.errors), 'error')}, "
+                  f"{plural(len(result.warnings), 'warning')}")
     sys.exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
@@ -142,25 +158,35 @@ def summarize_cmd(eco: Ecosystem, out_dir: Path | None, as_of: str | None) -> No
               show_default=True, help="IT vendor or manufacturer vocabulary and supply chain.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
               show_default=True, help="File format of the tables.")
+@click.option("--chokepoints", default=0, show_default=True, type=click.IntRange(0),
+              help="Plant this many more chokepoint suppliers (an exclusive supply chain).")
+@click.option("--decoys", default=0, show_default=True, type=click.IntRange(0),
+              help="Plant this many redundant decoys (distributors sharing every partner with a twin).")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), default=None,
+              help="Plant co-sell, tier and broker truths weakly among confounders (truth.json: weak).")
 def generate(out_dir: Path, partners: int, customers: int, seed: int, domain: str,
-             fmt: str) -> None:
+             fmt: str, chokepoints: int, decoys: int, difficulty: str | None) -> None:
     """Write a synthetic bundle with planted truth to OUT.
 
     Partner reach is heavy-tailed and mostly regional; a chokepoint supplier,
     a coverage gap, three complementary partner pairs that never co-sold, a
     mis-tiered partner, an audit discrepancy and a broker are planted and
     described in OUT/truth.json and OUT/TRUTH.md. About three relationships
-    per customer: 300,000 customers give roughly a million.
+    per customer: 300,000 customers give roughly a million. Every supplier (and
+    every twinned distributor) is labelled chokepoint or redundant in
+    truth.json's supply_truth; --chokepoints and --decoys plant more of each.
 
     \b
       ecograph generate out/small --partners 100 --customers 1000 --seed 1
+      ecograph generate out/decoys --domain manufacturing --chokepoints 2 --decoys 3
       ecograph generate out/big --partners 5000 --customers 300000 --format parquet
     """
     from .synth import generate_bundle
 
     with err.status(f"Generating {partners} partners and {customers} customers..."):
         truth = generate_bundle(out_dir, partners=partners, customers=customers, seed=seed,
-                                domain=domain, format=fmt)
+                                domain=domain, format=fmt, chokepoints=chokepoints, decoys=decoys,
+                                difficulty=difficulty)
     gap = truth["coverage_gap"]
     out.print(f"Bundle written to [bold]{escape(str(out_dir.resolve()))}[/]; planted chokepoint "
               f"{truth['chokepoint_supplier']['id']}, gap {gap['region']} × {gap['segment']} × "
@@ -187,7 +213,8 @@ def convert(eco: Ecosystem, out_dir: Path, fmt: str) -> None:
               default=Path("out/analysis"), show_default=True,
               help="Folder for report.html, summary.json and one CSV and Parquet file per "
                    "result table.")
-def analyze(eco: Ecosystem, out_dir: Path) -> None:
+@engine_option
+def analyze(eco: Ecosystem, out_dir: Path, engine: str) -> None:
     """Run every analysis on BUNDLE and write the report, the tables and summary.json.
 
     Stages: network (PageRank, betweenness, brokerage), communities,
@@ -202,79 +229,14 @@ def analyze(eco: Ecosystem, out_dir: Path) -> None:
       ecograph analyze fixtures/it_ecosystem --out out/it
       ecograph analyze exports/2025-q3 --out reports/2025-q3
     """
-    from .report import write_analysis
+    from .report import summary_lines, write_analysis
 
-    result = pipeline.analyze(eco, progress=sys.stderr.isatty())
-    h = result.headline
+    result = pipeline.analyze(eco, progress=sys.stderr.isatty(), engine=engine)
     with err.status("Writing the report and tables..."):
         report = write_analysis(eco, result, out_dir)
-    out.print(f"[bold]{escape(eco.company['name'].iat[0])}[/]: {h['partners']} partners, "
-              f"{h['customers']} customers, ecosystem health {h['ecosystem_health']}/100")
-    out.print(f"  top bottleneck {h['top_bottleneck']} "
-              f"({h['units_at_risk_top']:,.0f} units of demand at risk); "
-              f"worst coverage gap {h['top_gap'] or 'none'}")
-    out.print(f"  best new co-sell pairs: {', '.join(h['top_cosell_pairs']) or 'none'}; "
-              f"{h['audit_discrepancies']} audit discrepancies; "
-              f"mis-tiered: {', '.join(h['mis_tiered']) or 'none'}")
+    for line in summary_lines(eco, result):  # parties named with their ids
+        out.print(escape(line), soft_wrap=True)
     out.print(f"Report: [bold]{escape(str(report.resolve()))}[/]")
-
-
-@main.command("flag-bottlenecks")
-@click.argument("bundle", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML file of thresholds (min_risk, min_share, max_hhi); flags override it.")
-@click.option("--min-risk", type=float, help="Flag parties with at least this risk score "
-              "[default: 50].")
-@click.option("--min-share", type=float, help="...or with at least this share of demand at "
-              "risk [default: 0.25].")
-@click.option("--max-hhi", type=float, help="Flag input SKUs whose supply HHI reaches this "
-              "[default: 10000, a single supplier].")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help="A previous run's JSON: report only what is new or worse since.")
-@format_option("text", "json")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the JSON document here (atomically), e.g. for --baseline next "
-                   "time.")
-@click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Lock file that keeps overlapping runs apart "
-                   "[default: <tmp>/ecograph-flag-bottlenecks-<bundle hash>.lock].")
-def flag_bottlenecks_cmd(bundle: Path, config: Path | None, min_risk: float | None,
-                         min_share: float | None, max_hhi: float | None, baseline: Path | None,
-                         fmt: str, out_file: Path | None, lock_file: Path | None) -> None:
-    """Flag supply-chain bottlenecks above thresholds, for cron and CI.
-
-    Exit codes: 0 nothing above threshold, 1 findings, 2 invalid input (an
-    invalid bundle, a bad config or baseline), 3 store or I/O failure
-    (including another run holding the lock). Output has no colours or
-    progress bars. The JSON document is described in docs/flag-bottlenecks.md
-    and only ever gains fields.
-
-    \b
-      ecograph flag-bottlenecks fixtures/manufacturing
-      ecograph flag-bottlenecks data/latest --format json --out state/flags.json \\
-        --baseline state/flags.json --min-risk 40
-    """
-    from . import flags
-
-    try:
-        thresholds = flags.read_thresholds(config, min_risk=min_risk, min_share=min_share,
-                                           max_hhi=max_hhi)
-        report = flags.run(bundle, thresholds=thresholds, baseline=baseline, out=out_file,
-                           lock=lock_file)
-    except (BundleError, LockError, OSError, EcographError) as exc:  # plain text, no colours
-        click.echo(f"error: {len(exc.errors)} errors in {exc.path}; run `ecograph validate`"
-                   if isinstance(exc, BundleError) else f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE if isinstance(exc, EcographError) and not isinstance(exc, LockError)
-                 else EXIT_STORE)  # a missing bundle is a usage error, though an OSError
-    if fmt == "json":
-        click.echo(json.dumps(report, indent=2))
-    else:
-        for f in report["findings"]:
-            click.echo(f"{f['kind']}\t{f['key']}\t{f['metric']}={f['value']:g} "
-                       f"(threshold {f['threshold']:g})\t{f['detail']}")
-        what = "new or worse " if baseline is not None else ""
-        click.echo(f"{len(report['findings'])} {what}findings in {bundle}")
-    sys.exit(EXIT_FINDINGS if report["findings"] else EXIT_OK)
 
 
 def _stage(run, *, what: str, top: int, status: str):
@@ -458,5 +420,30 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
         out.print(table(changes, title=f"{len(changes)} changes"))
 
 
-for _command in (store, load_cmd, query_cmd):
+for _command in (store, load_cmd, query_cmd, flag_bottlenecks_cmd, run_cmd, export_cmd,
+                 statements_cmd):
     main.add_command(_command)
+
+
+def entry() -> None:
+    """The ``ecograph`` program: :func:`main`, ending without the interpreter's teardown
+    once a signal has stopped it (130 / 143) and its cleanup has run.
+
+    A read interrupted mid-way can leave a worker of Arrow's native thread pool
+    running, and tearing that pool down at exit aborts the process (SIGABRT,
+    "terminate called without an active exception", apache/arrow#34314) instead of
+    exiting 130 or 143.
+
+    Examples
+    --------
+    >>> callable(entry)
+    True
+    """
+    try:
+        main()
+    except SystemExit as stopped:
+        if stopped.code in (console.EXIT_INTERRUPTED, console.EXIT_TERMINATED):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(stopped.code)
+        raise

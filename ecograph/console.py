@@ -23,8 +23,9 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -36,12 +37,12 @@ from .outputs import write_tables
 from .pipeline import Result
 
 __all__ = ["bundle_command", "inputs", "format_option", "as_of_option", "report_options", "show", "write",
-           "records", "table", "cell", "out", "err",
+           "records", "table", "cell", "finding_lines", "PlainTable", "out", "err",
            "interruptible", "Terminated", "EXIT_INTERRUPTED", "EXIT_TERMINATED"]
 
 #: Standard output and standard error (no colour markup is ever interpreted in data).
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # a log keeps every line whole
 _INPUTS = "ecograph.inputs"  # where the click context keeps the command's input paths
 
 
@@ -307,9 +308,86 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
+class PlainTable(Table):
+    """A terminal table that, printed where the output is not a terminal (a log, a
+    pipe, cron), becomes plain lines keeping every field whole.
+
+    Validation findings (a frame with ``file``, ``row``, ``column``, ``rule`` and
+    ``message``) become ``file:row:column: rule: message`` lines, as compilers
+    and linters print them; any other frame its title, then a tab-separated
+    header and rows. Nothing is cut or wrapped, whatever the width.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows.
+    title : str
+        Shown above them.
+
+    Examples
+    --------
+    >>> import io
+    >>> plain = Console(file=io.StringIO(), soft_wrap=True)  # not a terminal, as out and err
+    >>> plain.print(PlainTable(pd.DataFrame({"id": ["P1"], "name": ["x" * 90]}), title="T"))
+    >>> plain.file.getvalue().splitlines()[2] == "P1\\t" + "x" * 90
+    True
+    """
+
+    def __init__(self, frame: pd.DataFrame, *, title: str) -> None:
+        super().__init__(title=Text(title), title_justify="left")  # Text: brackets in data are not markup
+        self.plain = [title, *(finding_lines(frame) if set(frame.columns) >= _FINDING_FIELDS else
+                               ["\t".join(map(str, frame.columns)),
+                                *("\t".join(cell(v) for v in row) for row in frame.itertuples(index=False))])]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            yield from super().__rich_console__(console, options)
+        else:
+            yield Segment("\n".join(self.plain) + "\n")
+
+
+_FINDING_FIELDS = {"file", "row", "column", "rule", "message"}
+
+
+def finding_lines(findings: pd.DataFrame) -> list[str]:
+    """Validation findings as plain lines: ``file:row:column: rule: message``.
+
+    The row is the spreadsheet row (blank for a file-wide finding), the value
+    follows the message, and a warning says so.
+
+    Parameters
+    ----------
+    findings : pandas.DataFrame
+        Columns ``file``, ``row``, ``column``, ``rule``, ``message`` (and
+        ``value``, ``severity`` if known).
+
+    Returns
+    -------
+    list of str
+        One line per finding, every field whole.
+
+    Examples
+    --------
+    >>> finding_lines(pd.DataFrame({"severity": ["error"], "file": ["relationships.csv"], "row": [7],
+    ...     "column": ["target"], "rule": ["dangling_reference"], "value": ["C9"],
+    ...     "message": ["no such party"]}))
+    ["relationships.csv:7:target: dangling_reference: no such party (value 'C9')"]
+    """
+    text = []
+    for r in findings.to_dict("records"):
+        value = r.get("value")
+        shown = f" (value {value!r})" if value not in ("", None) and not pd.isna(value) else ""
+        warning = "warning: " if r.get("severity") == "warning" else ""
+        row = "" if r["row"] in ("", None) or pd.isna(r["row"]) else int(r["row"])
+        text.append(f"{r['file']}:{row}:{'' if pd.isna(r['column']) else r['column']}: {warning}"
+                    f"{r['rule']}: {r['message']}{shown}")
+    return text
+
+
 def table(frame: pd.DataFrame, *, title: str) -> Table:
     """A terminal table of ``frame``: numbers right-aligned, dates without midnight,
-    whole floats without decimals, list cells joined.
+    whole floats without decimals, list cells joined; plain lines where the
+    output is not a terminal (:class:`PlainTable`).
 
     Parameters
     ----------
@@ -328,10 +406,10 @@ def table(frame: pd.DataFrame, *, title: str) -> Table:
     >>> table(pd.DataFrame({"n": [1.0]}), title="t").columns[0].justify
     'right'
     """
-    t = Table(title=Text(title), title_justify="left")  # Text: brackets in data are not markup
+    t = PlainTable(frame, title=title)
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
-        # fold, never cut: a narrow terminal or a log (80 columns) must still show every word
+        # fold, never cut: a narrow terminal must still show every word
         t.add_column(Text(str(col)), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
         t.add_row(*(Text(cell(v)) for v in row))

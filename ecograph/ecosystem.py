@@ -253,6 +253,55 @@ class Ecosystem:
         where = self._positions(ids)
         return pd.DataFrame({c: self._take(c, where) for c in ("name", "kind")})
 
+    def subset(self, *, region: str | None = None, segment: str | None = None,
+               partners: Iterable[str] | None = None) -> Ecosystem:
+        """The part of the ecosystem in one region, one customer segment or among some partners,
+        as a new, validated Ecosystem that every analysis accepts.
+
+        Each argument narrows its own kind of party: ``region`` keeps the
+        partners serving it and the customers in it; ``segment`` keeps the
+        customers of that segment; ``partners`` keeps only those partners. The
+        company and every supplier stay (they feed the supply chain). Kept
+        too: relationships, deals and audits whose parties are all kept (a
+        deal's ``cosell_partner`` outside is cleared). Movements with a party
+        inside stay: units from a party outside enter as a ``supply``, units to
+        one outside leave as a ``dispose``, so every kept party's balance is
+        what it is in the whole ecosystem. The result is validated like a
+        bundle (:func:`load_tables`).
+
+        Parameters
+        ----------
+        region : str, optional
+            A region (as in ``partners.regions`` and ``customers.region``).
+        segment : str, optional
+            A customer segment.
+        partners : iterable of str, optional
+            Partner ids.
+
+        Returns
+        -------
+        Ecosystem
+            Its ``source`` says how it was cut, e.g. ``fixtures/tiny[region=EMEA]``.
+
+        Raises
+        ------
+        ParameterError
+            A region, segment or partner id the ecosystem does not have.
+
+        Examples
+        --------
+        >>> eco = load_bundle("fixtures/it_ecosystem")
+        >>> apac = eco.subset(region="APAC")
+        >>> set(apac.customers["region"]), apac.source
+        ({'APAC'}, 'fixtures/it_ecosystem[region=APAC]')
+        """
+        return load_tables(_subset_tables(self, region=region, segment=segment, partners=partners),
+                           source=f"{self.source or '<tables>'}[" + ", ".join(
+                               f"{k}={v if isinstance(v, str) else ','.join(v)}" for k, v in
+                               (("region", region), ("segment", segment),
+                                ("partners", None if partners is None else list(partners)))
+                               if v is not None) + "]")
+
     def _lookup(self, column: str, ids) -> pd.Series:
         return self._take(column, self._positions(ids))
 
@@ -312,6 +361,61 @@ class Ecosystem:
                 else:
                     pq.write_table(table, out / f"{name}.parquet")
         return Path(path)
+
+
+def _subset_tables(eco: Ecosystem, *, region: str | None, segment: str | None,
+                   partners: Iterable[str] | None) -> dict[str, pd.DataFrame]:
+    """The tables of :meth:`Ecosystem.subset`: each party table narrowed, then every row
+    that references a party left out dropped."""
+    t = dict(eco.tables)
+    p, c = t["partners"], t["customers"]
+    served = p["regions"].explode()
+    for value, known, what in ((region, set(served.dropna()) | set(c["region"]), "region"),
+                               (segment, set(c["segment"]), "segment")):
+        if value is not None and (not isinstance(value, str) or value not in known):
+            raise ParameterError(f"{what} must be one of {sorted(known)}; got {value!r}")
+    if region is not None:
+        p = p[p.index.isin(served.index[served == region])]
+        c = c[c["region"] == region]
+    if segment is not None:
+        c = c[c["segment"] == segment]
+    if partners is not None:
+        if isinstance(partners, str):
+            raise ParameterError(f"partners must be a list of partner ids; got the string {partners!r}")
+        wanted = list(partners)
+        unknown = sorted(set(wanted) - set(t["partners"]["id"]))
+        if unknown:
+            raise ParameterError(f"partners: unknown partner ids {unknown}")
+        p = p[p["id"].isin(wanted)]
+    t["partners"], t["customers"] = p.reset_index(drop=True), c.reset_index(drop=True)
+    kept = pd.concat([t[name]["id"] for name in PARTY_TABLES], ignore_index=True)
+
+    def inside(frame: pd.DataFrame, *columns: str) -> pd.Series:
+        ok = pd.Series(True, index=frame.index)
+        for col in columns:
+            ok &= frame[col].isna() | frame[col].isin(kept)
+        return ok
+
+    rel, deals = t["relationships"], t["deals"].copy()
+    t["relationships"] = rel[inside(rel, "source", "target")].reset_index(drop=True)
+    deals = deals[deals["partner"].isin(kept) & deals["customer"].isin(kept)]
+    deals.loc[~inside(deals, "cosell_partner"), "cosell_partner"] = pd.NA
+    t["deals"] = deals.reset_index(drop=True)
+    t["movements"] = _movements_within(t["movements"], kept)
+    t["audits"] = t["audits"][t["audits"]["party"].isin(kept)].reset_index(drop=True)
+    return t
+
+
+def _movements_within(moves: pd.DataFrame, kept: pd.Series) -> pd.DataFrame:
+    """Movements seen from inside a subset: units from a party outside enter as a ``supply``,
+    units to a party outside leave as a ``dispose``, so every kept party's balance is unchanged."""
+    src_in = moves["from_party"].isna() | moves["from_party"].isin(kept)
+    dst_in = moves["to_party"].isna() | moves["to_party"].isin(kept)
+    moves = moves[moves["from_party"].isin(kept) | moves["to_party"].isin(kept)].copy()
+    enters, leaves = ~src_in[moves.index], ~dst_in[moves.index]
+    moves.loc[enters, "kind"], moves.loc[enters, "from_party"] = "supply", pd.NA
+    moves.loc[leaves, "kind"], moves.loc[leaves, "to_party"] = "dispose", pd.NA
+    return moves.reset_index(drop=True)
 
 
 def derived(eco: Ecosystem, key: object, build: Callable[[], T]) -> T:

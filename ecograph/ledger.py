@@ -80,6 +80,10 @@ def entries(movements: pd.DataFrame, *, include_outside: bool = False) -> pd.Dat
     >>> entries(m)[["party", "units"]].values.tolist()
     [['A', -2.0], ['B', 2.0]]
     """
+    if not isinstance(movements, pd.DataFrame):  # say what is wanted, not "not subscriptable"
+        hint = " (pass eco.movements)" if type(movements).__name__ == "Ecosystem" else ""
+        raise ParameterError(f"movements must be the movements table (a DataFrame){hint}; "
+                             f"got {type(movements).__name__}")
     m = movements
     debit = m[m["kind"].isin(DEBITS)]
     credit = m[m["kind"].isin(CREDITS)]

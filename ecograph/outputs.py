@@ -61,6 +61,20 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _joined(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (tuples) joined with ``;``, the bundle's list separator: ``APAC;NA-West`` in a CSV,
+    never ``('APAC', 'NA-West')``. A column's first value tells whether it holds lists."""
+    out = frame
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            first = frame[col].dropna().head(1)
+            if len(first) and isinstance(first.iat[0], tuple | list):
+                out = out.copy() if out is frame else out
+                out[col] = frame[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, tuple | list)
+                                          else v)
+    return out
+
+
 def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
                  formats: tuple[str, ...] = ("csv",), protect: Iterable[str | os.PathLike | None] = ()
                  ) -> Path:
@@ -70,6 +84,8 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
     a fault at any point leaves the previous folder as it was. Called inside
     another writer's transaction (on its staging folder), the files are added
     to that folder.
+    In CSV, list cells (tuples such as ``regions``) are joined with ``;``, the
+    bundle's list separator; Parquet and JSON keep them as lists.
 
     Parameters
     ----------
@@ -100,7 +116,7 @@ def write_tables(out: str | os.PathLike, tables: dict[str, pd.DataFrame], *,
     if unknown:
         raise ParameterError(f"formats must be among {FORMATS}; got {sorted(unknown)}")
     writers = {
-        "csv": lambda f, p: escape_formulas(f).to_csv(p, index=False),
+        "csv": lambda f, p: escape_formulas(_joined(f)).to_csv(p, index=False),
         "parquet": lambda f, p: _plain_for_parquet(f).to_parquet(p, index=False),
         "json": lambda f, p: f.to_json(p, orient="records", indent=2, date_format="iso"),
     }

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,10 +40,15 @@ from .analysis import (
 )
 from .dates import AsOf
 from .ecosystem import Ecosystem
+from .errors import ParameterError
 from .graphs import view
+from .store import gds
 
 __all__ = ["Result", "Section", "analyze", "network", "community", "cosell", "gaps", "supply_risk",
-           "accounts", "assess", "STAGES", "betweenness_pivots"]
+           "accounts", "assess", "STAGES", "ENGINES", "betweenness_pivots"]
+
+#: Where :func:`analyze` runs the network stages: in this process, or in Neo4j (GDS).
+ENGINES = ("python", "neo4j")
 
 
 @dataclass(frozen=True)
@@ -116,12 +122,16 @@ def betweenness_pivots(n: int) -> int | None:
     return None if n <= 2_000 else 256 if n <= 100_000 else 64
 
 
-def network(eco: Ecosystem) -> Result:
+def network(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
     """PageRank and betweenness on the partner–customer view, brokerage on the co-sell view.
 
     Parameters
     ----------
     eco : Ecosystem
+    graph : ecograph.store.gds.Projection, optional
+        The partner–customer view projected in Neo4j (:func:`ecograph.store.gds.projected`):
+        PageRank and betweenness then run there, in GDS's conventions (headline
+        ``convention``); brokerage runs here on the small co-sell view.
 
     Returns
     -------
@@ -134,20 +144,27 @@ def network(eco: Ecosystem) -> Result:
     >>> sorted(network(load_bundle("fixtures/tiny")).tables)
     ['betweenness', 'brokerage', 'pagerank']
     """
+    cosell = brokerage.brokerage(view(eco, "cosell"))
+    if graph is not None:
+        k = betweenness_pivots(graph.nodes)
+        return Result({"pagerank": gds.pagerank(graph), "betweenness": gds.betweenness(graph, k=k),
+                       "brokerage": cosell}, {"betweenness_pivots": k, "convention": "gds"})
     G = view(eco, "bipartite")
     k = betweenness_pivots(G.number_of_nodes())
     return Result({"pagerank": centrality.pagerank(G),
                    "betweenness": centrality.betweenness(G, k=k),
-                   "brokerage": brokerage.brokerage(view(eco, "cosell"))},
+                   "brokerage": cosell},
                   {"betweenness_pivots": k})
 
 
-def community(eco: Ecosystem) -> Result:
+def community(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
     """Leiden communities (seed 0) of the partner–customer view, and their profiles.
 
     Parameters
     ----------
     eco : Ecosystem
+    graph : ecograph.store.gds.Projection, optional
+        The partner–customer view projected in Neo4j: Leiden then runs there (GDS).
 
     Returns
     -------
@@ -161,6 +178,10 @@ def community(eco: Ecosystem) -> Result:
     >>> community(load_bundle("fixtures/tiny")).headline["communities"] >= 1
     True
     """
+    if graph is not None:
+        found = gds.communities(graph, seed=0)
+        return Result({"communities": found.partition, "community_profile": found.profile},
+                      {"communities": found.count, "modularity": round(found.modularity, 4)})
     G = view(eco, "bipartite")
     parts = communities.detect_communities(G, seed=0)
     return Result({"communities": parts, "community_profile": communities.community_profile(G, parts)},
@@ -446,7 +467,8 @@ STAGES: dict[str, Callable[[Ecosystem, Result], Result]] = {
 }
 
 
-def analyze(eco: Ecosystem, *, progress: bool = False) -> Result:
+def analyze(eco: Ecosystem, *, progress: bool = False, engine: str = "python",
+            store=None) -> Result:
     """Run every stage of :data:`STAGES` on ``eco`` and collect the results.
 
     Parameters
@@ -454,12 +476,28 @@ def analyze(eco: Ecosystem, *, progress: bool = False) -> Result:
     eco : Ecosystem
     progress : bool, default False
         Show a progress bar per stage (on standard error).
+    engine : {"python", "neo4j"}, default "python"
+        ``"neo4j"``: the network and community stages run as Graph Data Science
+        procedures on the graph ``ecograph load --store neo4j`` wrote (projected,
+        then dropped), and only their results come back (docs/scaling.md); the
+        other stages run here on ``eco``'s tables.
+    store : Neo4jStore, optional
+        With ``engine="neo4j"``: the store (default: ``Neo4jStore.from_env()``,
+        closed afterwards).
 
     Returns
     -------
     Result
         Every table, the headline numbers (also ``partners``, ``customers``,
-        ``relationships``, ``deals``) and the seconds each stage took.
+        ``relationships``, ``deals``, ``engine``) and the seconds each stage took.
+
+    Raises
+    ------
+    ParameterError
+        When ``engine`` is not one of :data:`ENGINES`.
+    StoreError
+        With ``engine="neo4j"``: when Neo4j cannot be reached, has no GDS, or does not
+        hold ``eco`` (:func:`ecograph.store.gds.check_holds`).
 
     Examples
     --------
@@ -470,13 +508,28 @@ def analyze(eco: Ecosystem, *, progress: bool = False) -> Result:
     """
     from rich.progress import Progress
 
+    if engine not in ENGINES:
+        raise ParameterError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     out = Result(headline={"partners": len(eco.partners), "customers": len(eco.customers),
-                           "relationships": len(eco.relationships), "deals": len(eco.deals)})
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("Analysing", total=len(STAGES))
-        for name, stage in STAGES.items():
-            bar.update(task, description=f"Analysing: {name}")
+                           "relationships": len(eco.relationships), "deals": len(eco.deals),
+                           "engine": engine})
+    stages = dict(STAGES)
+    with contextlib.ExitStack() as stack:
+        if engine == "neo4j":
+            if store is None:
+                from .store import Neo4jStore
+
+                store = stack.enter_context(contextlib.closing(Neo4jStore.from_env()))
             started = time.perf_counter()
-            out.add(stage(eco, out), seconds=(name, time.perf_counter() - started))
-            bar.advance(task)
+            graph = stack.enter_context(gds.projected(store, eco))  # dropped on leaving, error or not
+            out.seconds["projection"] = round(time.perf_counter() - started, 3)
+            stages.update({"network": lambda eco, done: network(eco, graph=graph),
+                           "communities": lambda eco, done: community(eco, graph=graph)})
+        with Progress(disable=not progress, transient=True) as bar:
+            task = bar.add_task("Analysing", total=len(stages))
+            for name, stage in stages.items():
+                bar.update(task, description=f"Analysing: {name}")
+                started = time.perf_counter()
+                out.add(stage(eco, out), seconds=(name, time.perf_counter() - started))
+                bar.advance(task)
     return out

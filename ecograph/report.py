@@ -1,11 +1,13 @@
-"""Plots and the self-contained HTML report of an :func:`~ecograph.pipeline.analyze` result.
+"""The self-contained HTML report of an :func:`~ecograph.pipeline.analyze` result.
 
-Each ``plot_*`` function draws one figure with matplotlib and returns
-``(fig, ax)`` (OSMnx style), so notebooks can restyle or save it;
-:func:`write_report` embeds them as PNG data in one ``report.html`` that
-opens anywhere, with the tables and a sentence naming the top findings;
-:func:`write_analysis` writes a whole analysis folder (tables, ``summary.json``
-and the report) as one transaction.
+:func:`write_report` writes one ``report.html`` that opens anywhere (figures
+embedded as PNG data, no external files): a header with the data's as-of
+date, the generation time, the bundle and the ecograph version, a table of
+contents, then per section what was found (parties named with their ids),
+how to read its figure, the figure (a ``plot_*`` function of
+:mod:`ecograph.plots`, re-exported here), its table and a note on the method.
+:func:`write_analysis` writes a whole analysis folder (tables,
+``summary.json`` and the report) as one transaction.
 
 >>> import tempfile
 >>> from ecograph import load_bundle
@@ -20,413 +22,333 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.metadata
 import io
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib.pyplot as plt  # headless runs fall back to Agg; notebooks draw inline
-import networkx as nx
-import numpy as np
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from .ecosystem import Ecosystem
+from .explorer import explorer_html
 from .files import atomic_write, replacing
-from .graphs import induced_subgraph, view
+from .graphs import view
 from .outputs import write_json, write_tables
 from .pipeline import Result
-from .twins import node_table, node_values
+from .plots import (
+    MAX_MAP_NODES,
+    plot_audits,
+    plot_brokers,
+    plot_community_map,
+    plot_cosell,
+    plot_coverage_heatmap,
+    plot_ecosystem_map,
+    plot_partner_health,
+    plot_supply_network,
+)
+from .wording import join_words, party_label, plural
 
-__all__ = ["plot_ecosystem_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
+__all__ = ["plot_ecosystem_map", "plot_community_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
            "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "write_analysis",
-           "SECTIONS"]
+           "SECTIONS", "findings", "summary_lines", "MIN_PARTNERS", "MIN_BROKER_CONTACTS"]
 
 #: Report sections, in order: (anchor, title).
 SECTIONS = (("map", "Ecosystem map"), ("brokers", "Top brokers"),
             ("cosell", "Co-selling suggestions"), ("coverage", "Coverage gaps"),
             ("supply", "Supply-chain risk"), ("ledger", "Physical accounts"),
             ("partners", "Partner segments and health"))
-_MAX_MAP_NODES = 400
+#: Fewer partners than this and percentile tiers and segments are not read as findings.
+MIN_PARTNERS = 10
+#: A broker is named only when it has at least this many co-selling contacts.
+MIN_BROKER_CONTACTS = 3
 
 
-def plot_ecosystem_map(G: nx.Graph, communities: pd.DataFrame, pagerank: pd.DataFrame, *,
-                       seed: int = 0, ax=None):
-    """Parties coloured by community and sized by PageRank (the ``400`` most
-    central when the graph is larger).
+@dataclass(frozen=True)
+class _Section:
+    """What one section of the report says: its finding, how to read the figure, the method."""
 
-    The nodes drawn are the first 400 rows of ``pagerank`` (highest first, as
-    :func:`~ecograph.analysis.centrality.pagerank` returns them) with the
-    edges of ``G`` among them, placed by a force-directed (spring) layout;
-    marker area grows with PageRank, colour cycles over 20 communities.
+    text: str
+    how: str
+    method: str
+    doc: str
+    caption: str = ""
+
+
+def _who(eco: Ecosystem, party) -> str:
+    return party_label(eco.names([party]).iat[0], party)
+
+
+def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
+    """The sentence naming each section's top finding, parties named with their ids.
+
+    Sections with too little data say so rather than draw a conclusion (fewer
+    than :data:`MIN_PARTNERS` partners for tiers and segments, fewer than
+    :data:`MIN_BROKER_CONTACTS` co-selling contacts for a broker).
 
     Parameters
     ----------
-    G : networkx.Graph
-        The graph the scores were computed on (e.g. the ``bipartite`` view).
-    communities : pandas.DataFrame
-        ``id, community`` (:func:`~ecograph.analysis.communities.detect_communities`);
-        a node without one is coloured as community ``-1``.
-    pagerank : pandas.DataFrame
-        ``id, pagerank``, highest first.
-    seed : int, default 0
-        Seed of the layout, so the same graph is drawn the same way.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 9 × 7 inch figure.
+    eco : Ecosystem
+        The ecosystem analysed.
+    analysis : Result
+        From :func:`~ecograph.pipeline.analyze` on ``eco``.
 
     Returns
     -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    References
-    ----------
-    .. [1] T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by
-       force-directed placement", Software: Practice and Experience 21(11),
-       1129–1164, 1991 (the spring layout, :func:`networkx.spring_layout`).
+    dict of str to str
+        One sentence per anchor of :data:`SECTIONS`.
 
     Examples
     --------
     >>> from ecograph import load_bundle
-    >>> from ecograph.analysis import centrality, communities as cm
-    >>> from ecograph import view
-    >>> eco = load_bundle("fixtures/tiny"); G = view(eco, "bipartite")
-    >>> fig, ax = plot_ecosystem_map(G, cm.detect_communities(G), centrality.pagerank(G))
-    >>> ax.get_title()
-    'Ecosystem map: colour = community, size = PageRank'
-    """
-    keep = pagerank["id"].head(_MAX_MAP_NODES).tolist()
-    H = induced_subgraph(G, keep)
-    pos = nx.spring_layout(H, seed=seed, k=1.5 / max(np.sqrt(H.number_of_nodes()), 1))
-    comm = communities.set_index("id")["community"].reindex(list(H)).fillna(-1).to_numpy()
-    size = pagerank.set_index("id")["pagerank"].reindex(list(H)).to_numpy()
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(9, 7))
-    nx.draw_networkx_edges(H, pos, ax=ax, alpha=0.15, width=0.5)
-    ax.scatter([pos[n][0] for n in H], [pos[n][1] for n in H], c=comm % 20, cmap="tab20",
-               s=20 + 3000 * size / max(size.max(), 1e-12), edgecolors="white", linewidths=0.3)
-    ax.set_title("Ecosystem map: colour = community, size = PageRank")
-    ax.set_axis_off()
-    return fig, ax
-
-
-def _bar(labels, values, *, title: str, xlabel: str, color: str, ax=None):
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
-    ax.barh(list(labels)[::-1], list(values)[::-1], color=color)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    fig.tight_layout()
-    return fig, ax
-
-
-def plot_brokers(brokerage: pd.DataFrame, *, top: int = 10, ax=None):
-    """Effective size of the best brokers (lowest constraint) on the co-sell network.
-
-    A horizontal bar per broker, the first at the top. The function does not
-    sort: it draws the first ``top`` rows that have an effective size, so pass
-    the frame best first, as :func:`~ecograph.analysis.brokerage.brokerage`
-    returns it (lowest constraint first).
-
-    Parameters
-    ----------
-    brokerage : pandas.DataFrame
-        ``id, effective_size``, best broker first.
-    top : int, default 10
-        How many brokers to draw.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 8 × 4 inch figure.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> fig, ax = plot_brokers(pd.DataFrame({"id": ["a"], "effective_size": [3.0]}))
-    >>> ax.get_xlabel()
-    'effective size (non-redundant contacts)'
-    """
-    best = brokerage.dropna(subset=["effective_size"]).head(top)
-    return _bar(best["id"], best["effective_size"], title="Top brokers on the co-sell network",
-                xlabel="effective size (non-redundant contacts)", color="#4c72b0", ax=ax)
-
-
-def plot_cosell(suggestions: pd.DataFrame, *, top: int = 10, ax=None):
-    """The best new pairings by score, labelled with their shared customers.
-
-    A horizontal bar per pair (``a + b (n shared)``), the first at the top;
-    the first ``top`` rows are drawn in the order given (co-selling
-    suggestions come best first).
-
-    Parameters
-    ----------
-    suggestions : pandas.DataFrame
-        ``a, b, score, shared_customers``, best pair first (the
-        ``cosell_suggestions`` table of :func:`~ecograph.pipeline.analyze`).
-    top : int, default 10
-        How many pairs to draw.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 8 × 4 inch figure.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> s = pd.DataFrame({"a": ["P1"], "b": ["P2"], "score": [3.0], "shared_customers": [5]})
-    >>> fig, ax = plot_cosell(s)
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['P1 + P2 (5 shared)']
-    """
-    best = suggestions.head(top)
-    labels = [f"{a} + {b} ({n} shared)" for a, b, n in zip(best["a"], best["b"],
-                                                             best["shared_customers"], strict=True)]
-    return _bar(labels, best["score"], title="Best new co-selling pairs",
-                xlabel="suggestion score", color="#55a868", ax=ax)
-
-
-def plot_coverage_heatmap(cells: pd.DataFrame, *, ax=None):
-    """Region × segment: the worst gap score of the cell's capabilities (≥ 1
-    means fewer able partners than required; ≥ 2 means none).
-
-    Each cell is annotated with its value; a region × segment with no row is 0.
-
-    Parameters
-    ----------
-    cells : pandas.DataFrame
-        ``region, segment, gap_score``, one row per capability of a cell (the
-        ``coverage`` table of :func:`~ecograph.pipeline.analyze`).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 8 × 4.5 inch figure. A colour bar is
-        added beside it.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> cells = pd.DataFrame({"region": ["N"], "segment": ["s"], "gap_score": [2.5]})
-    >>> fig, ax = plot_coverage_heatmap(cells)
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['s']
-    """
-    grid = cells.pivot_table(index="region", columns="segment", values="gap_score",
-                             aggfunc="max").fillna(0.0)
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4.5))
-    image = ax.imshow(grid.to_numpy(), cmap="Reds", aspect="auto", vmin=0)
-    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=30, ha="right")
-    ax.set_yticks(range(grid.shape[0]), grid.index)
-    for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=8)
-    fig.colorbar(image, ax=ax, label="worst gap score")
-    ax.set_title("Coverage: worst gap per region × segment")
-    fig.tight_layout()
-    return fig, ax
-
-
-def plot_supply_network(G: nx.DiGraph, bottlenecks: pd.DataFrame, *, top: int = 5, ax=None):
-    """The supply network in layers (suppliers → company → partners → customers),
-    the ``top`` bottlenecks in red and sized by units at risk.
-
-    Layers from left to right: suppliers by ``supply_tier`` (deepest first),
-    the company (a blue square), distributors, other partners, customers (at
-    most the first 150 in node order). The red nodes and the company are
-    labelled with their ids.
-
-    Parameters
-    ----------
-    G : networkx.DiGraph
-        The ``supply`` view (nodes carry ``kind``, ``type``, ``supply_tier``).
-    bottlenecks : pandas.DataFrame
-        ``id, units_at_risk``, riskiest first
-        (:func:`~ecograph.analysis.bottlenecks.bottlenecks`).
-    top : int, default 5
-        How many of the first rows of ``bottlenecks`` to show in red.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 9 × 6 inch figure.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Examples
-    --------
-    >>> from ecograph import load_bundle
-    >>> from ecograph.analysis import bottlenecks as bn
+    >>> from ecograph.pipeline import analyze
     >>> eco = load_bundle("fixtures/tiny")
-    >>> from ecograph import view
-    >>> fig, ax = plot_supply_network(view(eco, "supply"), bn.bottlenecks(eco))
-    >>> ax.get_title().startswith("Supply network")
-    True
+    >>> findings(eco, analyze(eco))["supply"]
+    'Top bottleneck: Apex Systems (P1): 3 units of customer demand go unmet without it.'
     """
-    ids, customer = node_table(G)["id"], node_values(G, "kind") == "customer"
-    H = induced_subgraph(G, ids[~customer].tolist() + ids[customer].tolist()[:150])
-    kinds = dict(H.nodes(data="kind"))
-    tiers = [t for _, t in H.nodes(data="supply_tier") if t is not None and t == t]
-    deepest = int(max(tiers, default=1))
+    t, h = analysis.tables, analysis.headline
+    sizes = t["community_profile"]["size"]
+    alone = int((sizes == 1).sum())
+    brokers = t["brokerage"].dropna(subset=["effective_size"]).sort_values(
+        "effective_size", ascending=False, kind="stable")
+    pairs = t["cosell_suggestions"].head(3)
+    recon = t["reconciliation"]
+    off = recon[recon["status"] != "ok"]
+    top = t["bottlenecks"].head(1)
+    flagged = [_who(eco, p) for p in h["mis_tiered"]]
+    text = {"map": f"{plural(h['partners'], 'partner')} and {plural(h['customers'], 'customer')} form "
+                   f"{plural(int((sizes > 1).sum()), 'community')} of two or more parties "
+                   f"(modularity {h['modularity']})"
+                   + (f"; {plural(alone, 'party')} with no tie to any group "
+                      f"{'sits' if alone == 1 else 'sit'} alone and "
+                      f"{'is' if alone == 1 else 'are'} not counted." if alone else ".")}
+    if len(brokers) and brokers["contacts"].iat[0] >= MIN_BROKER_CONTACTS:
+        b = brokers.iloc[0]
+        text["brokers"] = (f"{party_label(b['name'], b['id'])} bridges the most otherwise unconnected "
+                           f"co-sellers: {b['effective_size']:.1f} of its {plural(b['contacts'], 'contact')} "
+                           "are not tied to each other.")
+    else:
+        most = int(brokers["contacts"].max()) if len(brokers) else 0
+        text["brokers"] = (f"Too little co-selling to name a broker: no partner co-sells with more than "
+                           f"{plural(most, 'other')} (a broker needs {MIN_BROKER_CONTACTS}).")
+    text["cosell"] = ("Best new pairings: " + join_words(
+        [f"{party_label(r.a_name, r.a)} + {party_label(r.b_name, r.b)}" for r in pairs.itertuples()])
+        + "." if len(pairs) else
+        "No new pairing to suggest: no two partners share customers, prospects or open deals.")
+    text["coverage"] = (f"{plural(h['coverage_gaps'], 'gap')} (no able partner) and "
+                        f"{plural(h['fragile_cells'], 'fragile cell')} (fewer able partners than "
+                        f"needed); worst gap: {h['top_gap'] or 'none'}.")
+    text["supply"] = (f"Top bottleneck: {_who(eco, top['id'].iat[0])}: "
+                      f"{plural(top['units_at_risk'].iat[0], 'unit')} of customer demand go unmet "
+                      "without it." if len(top) else
+                      "No supply relationships carry units: there is no bottleneck to rank.")
+    text["ledger"] = (f"{plural(len(off), 'audit discrepancy')} in {plural(len(recon), 'audit count')}"
+                      + (f"; largest: audit {off['audit'].iat[0]} at {_who(eco, off['party'].iat[0])}, "
+                         f"{off['discrepancy'].iat[0]:+,.0f} units of {off['sku'].iat[0]}."
+                         if len(off) else "."))
+    if h["partners"] < MIN_PARTNERS:
+        text["partners"] = (f"Ecosystem health {h['ecosystem_health']}/100. Only "
+                            f"{plural(h['partners'], 'partner')}: too few to rank tiers or segments by "
+                            f"percentile (at least {MIN_PARTNERS} needed), so no partner is called "
+                            "mis-tiered; the tier fit below is for reference only.")
+    else:
+        text["partners"] = (f"Ecosystem health {h['ecosystem_health']}/100; "
+                            f"{plural(len(flagged), 'partner')} mis-tiered: {join_words(flagged)}.")
+    return text
 
-    def layer(n) -> int:  # deepest suppliers left, customers right
-        d = H.nodes[n]
-        if d.get("kind") == "supplier":
-            return deepest - int(d.get("supply_tier") or 1)
-        offsets = {"company": 1, "partner": 3 if d.get("type") != "distributor" else 2,
-                   "customer": 4}
-        return deepest + offsets.get(d.get("kind"), 3)
 
-    risky = bottlenecks.head(top).set_index("id")["units_at_risk"]
-    layers: dict[int, list] = {}
-    for n in H:
-        layers.setdefault(layer(n), []).append(n)
-    pos = {n: (x, (i + 1) / (len(members) + 1))  # each layer spread over the full height
-           for x, members in layers.items() for i, n in enumerate(sorted(members, key=str))}
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(9, 6))
-    nx.draw_networkx_edges(H, pos, ax=ax, alpha=0.2, width=0.5, arrows=False)
-    hot = [n for n in H if n in risky.index]
-    cold = [n for n in H if n not in risky.index]
-    ax.scatter([pos[n][0] for n in cold], [pos[n][1] for n in cold], s=12, c="#999999")
-    scale = 800 / max(float(risky.max()) if len(risky) else 1.0, 1e-12)
-    ax.scatter([pos[n][0] for n in hot], [pos[n][1] for n in hot], c="#d62728",
-               s=[60 + scale * risky[n] for n in hot], edgecolors="black")
-    company = [n for n in H if kinds.get(n) == "company"]
-    ax.scatter([pos[n][0] for n in company], [pos[n][1] for n in company], s=160, marker="s",
-               c="#1f77b4", edgecolors="black")
-    for n in hot + company:
-        ax.annotate(n, pos[n], xytext=(8, -3), textcoords="offset points", fontsize=9)
-    ax.set_title("Supply network: suppliers → company → distributors → partners → customers;\n"
-                 "red = top bottlenecks, sized by units at risk")
-    ax.set_axis_off()
-    return fig, ax
+_EXPLORE_HOW = ("drag to pan, scroll to zoom, hover a party for its scores, search a name or id, filter "
+                "by kind, region or community, click a party to keep only it and its neighbours. It opens "
+                "on the most central parties by PageRank; the static map below is for print.")
+_BIG_MAP_HOW = ("Too many parties to draw one by one: each circle is a community, numbered as in the "
+                "table, sized by its members; a thicker line means more relationships between two "
+                "communities. Coloured: the ten largest.")
+_METHODS = {
+    "map": _Section("", "Each dot is a party; parties that trade with each other sit close together. "
+                    "Colour = community (the legend's numbers match the table), size = PageRank "
+                    "(more and better-connected relationships). Grey: smaller communities.",
+                    "Leiden communities (seed 0) and PageRank on the partner–customer graph; parties "
+                    "in a community of one are reported apart.", "docs/analytics.md § Communities",
+                    "Communities of two or more parties, largest first"),
+    "brokers": _Section("", "A bar per partner, longest first: how many of its co-selling partners do "
+                        "not co-sell with each other. A long bar is a partner that connects groups that "
+                        "otherwise never meet.", "Burt's effective size and constraint on the co-sell "
+                        "network (partners joined by co-sold deals).", "docs/analytics.md § Brokerage",
+                        "Brokers by effective size"),
+    "cosell": _Section("", "A bar per suggested pair, best first; the note counts the customers they "
+                       "share. The table's why column lists all the evidence.",
+                       "Adamic–Adar on shared accounts × (1 + complementary needs) × (1 + shared "
+                       "regions); pairs that already co-sell are left out.",
+                       "docs/analytics.md § Co-selling", "Top suggested pairs"),
+    "coverage": _Section("", "Rows are regions, columns customer segments; each cell shows the worst "
+                         "capability gap there. 2 and over: customers need a capability no partner "
+                         "there has; 1 to 2: fewer able partners than the 2 needed; under 1: covered "
+                         "(the fraction grows with the demand per partner). –: no demand.",
+                         "Demand (customers, prospects, open deals) per region × segment × capability "
+                         "against the partners able to serve it (k = 2).",
+                         "docs/analytics.md § Coverage gaps", "Nearest fixes for each gap"),
+    "supply": _Section("", "Units flow left to right. Red: the parties whose loss leaves most customer "
+                       "demand unmet (bigger = more units). Purple: a region's customers, gathered "
+                       "(bigger = more customers).", "Each party is removed in turn and the maximum flow "
+                       "of units to customers recomputed; also single sourcing, articulation points "
+                       "and min-cuts.", "docs/analytics.md § Supply-chain risk",
+                       "Bottlenecks, riskiest first"),
+    "ledger": _Section("", "Bars: units installed at customer sites per region, one bar per SKU, net of "
+                       "returns, regions with most units first. The title counts audits that disagree "
+                       "with the ledger.", "The dated movements are replayed to each audit's day and "
+                       "set against the count.", "docs/ledger.md § Reconciliation",
+                       "Audit counts that disagree with the ledger, largest first"),
+    "partners": _Section("", "A dot per partner: revenue won (partners that won nothing at 0) against "
+                         "health 0–100; colour = segment, named in the legend.",
+                         "Health weighs percentiles of revenue, win rate, deals, customers, co-selling "
+                         "and deployments; tiers are set against revenue percentiles (win rates are "
+                         "smoothed and shown as counts under 5 deals).",
+                         "docs/assessment.md § Health and § Tiers", "Mis-tiered partners"),
+}
 
 
-def plot_audits(reconciliation: pd.DataFrame, deployed: pd.DataFrame, *, ax=None):
-    """Units deployed per region and SKU, with the audit discrepancies in the title.
-
-    One group of bars per region, one bar per SKU; the title counts the audits
-    whose ``status`` is not ``ok``.
+def summary_lines(eco: Ecosystem, analysis: Result) -> list[str]:
+    """The few lines ``ecograph analyze`` prints: the headline, parties named with their ids.
 
     Parameters
     ----------
-    reconciliation : pandas.DataFrame
-        ``status`` per audit (:func:`ecograph.ledger.reconcile`).
-    deployed : pandas.DataFrame
-        ``region, sku, net`` (units deployed net of returns; the
-        ``deployed_by_region`` table of :func:`~ecograph.pipeline.analyze`).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 8 × 4 inch figure.
+    eco : Ecosystem
+        The ecosystem analysed.
+    analysis : Result
+        From :func:`~ecograph.pipeline.analyze` on ``eco``.
 
     Returns
     -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
+    list of str
+        Plain text (no markup).
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> fig, ax = plot_audits(pd.DataFrame({"status": ["ok"]}),
-    ...                       pd.DataFrame({"region": ["N"], "sku": ["S"], "net": [3.0]}))
-    >>> ax.get_ylabel()
-    'units deployed (net of returns)'
+    >>> from ecograph import load_bundle
+    >>> from ecograph.pipeline import analyze
+    >>> eco = load_bundle("fixtures/tiny")
+    >>> summary_lines(eco, analyze(eco))[0]
+    'Nimbus Cloud: 3 partners, 3 customers, ecosystem health 60.0/100'
     """
-    grid = deployed.pivot_table(index="region", columns="sku", values="net", aggfunc="sum")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
-    grid.fillna(0).plot.bar(ax=ax)
-    off = int((reconciliation["status"] != "ok").sum())
-    ax.set_title(f"Installed base by region; {off} audit count(s) disagree with the ledger")
-    ax.set_ylabel("units deployed (net of returns)")
-    fig.tight_layout()
-    return fig, ax
-
-
-def plot_partner_health(health: pd.DataFrame, segments: pd.DataFrame, *, ax=None):
-    """Partner health against revenue won, coloured by segment.
-
-    One point per partner present in both frames; revenue is drawn as
-    ``won_amount + 1`` on a log scale, so partners that won nothing show.
-
-    Parameters
-    ----------
-    health : pandas.DataFrame
-        ``id, health`` (:func:`~ecograph.analysis.assessment.partner_health`).
-    segments : pandas.DataFrame
-        ``id, won_amount, segment`` (the ``partner_segments`` table of
-        :func:`~ecograph.pipeline.analyze`).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; ``None``: a new 8 × 4.5 inch figure.
-
-    Returns
-    -------
-    fig : matplotlib.figure.Figure
-        The figure ``ax`` belongs to.
-    ax : matplotlib.axes.Axes
-        The axes drawn on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> fig, ax = plot_partner_health(pd.DataFrame({"id": ["a"], "health": [50.0]}),
-    ...     pd.DataFrame({"id": ["a"], "won_amount": [10.0], "segment": [0]}))
-    >>> ax.get_xlabel()
-    'revenue won (log scale)'
-    """
-    both = health[["id", "health"]].merge(segments[["id", "won_amount", "segment"]], on="id")
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4.5))
-    ax.scatter(both["won_amount"] + 1, both["health"], c=both["segment"], cmap="tab10", s=30)
-    ax.set_xscale("log")
-    ax.set_xlabel("revenue won (log scale)")
-    ax.set_ylabel("partner health (0-100)")
-    ax.set_title("Partner health by segment")
-    fig.tight_layout()
-    return fig, ax
+    h, say = analysis.headline, findings(eco, analysis)
+    return [f"{eco.company['name'].iat[0]}: {plural(h['partners'], 'partner')}, "
+            f"{plural(h['customers'], 'customer')}, ecosystem health {h['ecosystem_health']}/100",
+            f"  {say['supply']}", f"  Coverage: {say['coverage']}", f"  Co-selling: {say['cosell']}",
+            f"  Audits: {say['ledger']}", f"  Tiers: {say['partners']}"]
 
 
 def _png(fig) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
 def _table(frame: pd.DataFrame, columns: list[str], rows: int = 10) -> str:
+    if frame.empty:
+        return "<p class='empty'>No rows.</p>"
     cols = [c for c in columns if c in frame.columns]
     return frame[cols].head(rows).to_html(index=False, border=0, classes="t", float_format=
-                                          lambda x: f"{x:,.2f}", escape=True)
+                                          lambda x: f"{x:,.2f}", escape=True, na_rep="")
 
 
-def _section(anchor: str, title: str, text: str, image: str | None, table: str) -> str:
-    img = f'<img alt="{html.escape(title)}" src="data:image/png;base64,{image}">' if image else ""
-    return (f'<section id="{anchor}"><h2>{html.escape(title)}</h2><p>{html.escape(text)}</p>'
-            f"{img}{table}</section>")
+def _section(anchor: str, title: str, say: _Section, image: str | None, table: str,
+             extra: str = "") -> str:
+    e = html.escape
+    img = (f'<p class="how"><b>How to read:</b> {e(say.how)}</p>'
+           f'<img alt="{e(title)}" src="data:image/png;base64,{image}">') if image else ""
+    caption = f"<h3>{e(say.caption)}</h3>" if say.caption and "No rows." not in table else ""
+    return (f'<section id="{anchor}"><h2>{e(title)}</h2><p class="finding">{e(say.text)}</p>'
+            f"{extra}{img}{caption}{table}<p class='method'><b>Method:</b> {e(say.method)} "
+            f"See <code>{e(say.doc)}</code>.</p></section>")
 
 
-def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike) -> Path:
+def _figures(eco: Ecosystem, t: dict[str, pd.DataFrame]) -> dict:
+    recon, G = t["reconciliation"], view(eco, "bipartite")
+    labels = t["segment_profiles"].set_index("segment")["label"].to_dict() \
+        if "label" in t["segment_profiles"].columns else None
+    return {
+        "map": plot_ecosystem_map(G, t["communities"], t["pagerank"]) if len(G) <= MAX_MAP_NODES
+        else plot_community_map(G, t["communities"]),  # party by party is a blur at scale
+        "brokers": plot_brokers(t["brokerage"]) if t["brokerage"]["effective_size"].notna().any()
+        else None,
+        "cosell": plot_cosell(t["cosell_suggestions"]) if len(t["cosell_suggestions"]) else None,
+        "coverage": plot_coverage_heatmap(t["coverage"]) if len(t["coverage"]) else None,
+        "supply": plot_supply_network(view(eco, "supply"), t["bottlenecks"])
+        if len(t["bottlenecks"]) else None,
+        "ledger": plot_audits(recon, t["deployed_by_region"]) if len(t["deployed_by_region"]) else None,
+        "partners": plot_partner_health(t["partner_health"], t["partner_segments"], labels=labels),
+    }
+
+
+def _tables(analysis: Result) -> tuple[dict[str, str], dict[str, str]]:
+    """The HTML table of each section and, where it differs from the default, its caption."""
+    t, h = analysis.tables, analysis.headline
+    recon = t["reconciliation"]
+    off = recon[recon["status"] != "ok"]
+    profile = t["community_profile"].reset_index()
+    brokers = t["brokerage"].dropna(subset=["effective_size"]).sort_values(
+        "effective_size", ascending=False, kind="stable")
+    tiers = t["tier_recommendations"]
+    few = h["partners"] < MIN_PARTNERS
+    shown_tiers = tiers if few else tiers[tiers["mis_tiered"]]
+    captions = {}
+    if not len(off):
+        captions["ledger"] = "Every audit count (each agrees with the ledger)"
+    if few:
+        captions["partners"] = "Tier fit of every partner (for reference: too few partners for percentiles)"
+    elif not len(shown_tiers):
+        captions["partners"] = "No partner is mis-tiered; the partner segments"
+    else:
+        captions["partners"] = f"Mis-tiered partners ({len(shown_tiers)} of {len(tiers)})"
+    fixes = t["coverage_fixes"]
+    if not len(fixes):
+        captions["coverage"] = "No gap to fix; the most fragile cells"
+        fragile = t["coverage"][t["coverage"]["fragile"]]
+    tier_table = (_table(shown_tiers, ["id", "name", "tier", "recommended_tier", "mis_tiered",
+                                       "evidence"]) if len(shown_tiers) else "")
+    tables = {
+        "map": _table(profile[profile["size"] > 1], ["community", "size", "dominant_region",
+                                                      "dominant_segment", "internal_share"]),
+        "brokers": _table(brokers, ["id", "name", "effective_size", "contacts", "constraint", "type",
+                                    "region"]),
+        "cosell": _table(t["cosell_suggestions"], ["rank", "a", "a_name", "b", "b_name", "score", "why"]),
+        "coverage": _table(fixes, ["region", "segment", "capability", "fix", "partner", "partner_name",
+                                   "why"]) if len(fixes) else
+        _table(fragile, ["region", "segment", "capability", "customers", "able_partners", "gap_score"]),
+        "supply": _table(t["bottlenecks"], ["id", "name", "kind", "risk_score", "units_at_risk", "why"]),
+        "ledger": _table(off if len(off) else recon, ["audit", "party", "party_name", "sku", "expected",
+                                                      "counted", "discrepancy", "adjustment_kind"]),
+        "partners": tier_table + (_table(t["segment_profiles"], ["segment", "label", "size",
+                                                                  "dominant_type", "traits"])
+                                  if not len(shown_tiers) else ""),
+    }
+    return tables, captions
+
+
+_STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:auto;padding:1em;color:#222}"
+          "img{max-width:100%}table.t{border-collapse:collapse;font-size:0.85em}"
+          ".t td,.t th{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left}"
+          ".meta{color:#555;font-size:0.9em}.how{font-size:0.9em}.method{font-size:0.85em;color:#555;"
+          "border-left:3px solid #ccc;padding-left:0.6em}.finding{font-size:1.05em}"
+          "nav ol{columns:2}section{margin-top:2em}")
+
+
+def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike, *,
+                 generated: datetime | None = None) -> Path:
     """Write ``report.html`` (figures embedded, no external files) into folder ``out``.
 
     The file is written beside and then moved into place, so a failure never
-    leaves half a report.
-
-    One section per entry of :data:`SECTIONS`, each a sentence naming the top
-    findings, a figure (a ``plot_*`` function; the co-selling, coverage,
-    supply and ledger figures are left out when their table is empty) and the
-    first 10 rows of its table.
+    leaves half a report. A header gives the data's as-of date (the bundle's
+    latest record, :attr:`~ecograph.Ecosystem.reference_date`), the
+    generation time, the bundle and the ecograph version; a table of
+    contents follows. One section per entry of :data:`SECTIONS`: the finding
+    (:func:`findings`), how to read the figure, the figure (left out when its
+    table is empty), a titled table (its first 10 rows) and a method note
+    naming the page of the docs that explains it.
 
     Parameters
     ----------
@@ -436,6 +358,8 @@ def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike) -> Pa
         From :func:`~ecograph.pipeline.analyze` on ``eco``.
     out : str or os.PathLike
         The folder (created if needed).
+    generated : datetime, optional
+        The generation time to print (default: now, in UTC).
 
     Returns
     -------
@@ -449,70 +373,40 @@ def write_report(eco: Ecosystem, analysis: Result, out: str | os.PathLike) -> Pa
     >>> from ecograph.pipeline import analyze
     >>> eco = load_bundle("fixtures/tiny")
     >>> path = write_report(eco, analyze(eco), tempfile.mkdtemp())
-    >>> path.name, all(f'id="{anchor}"' in path.read_text() for anchor, _ in SECTIONS)
-    ('report.html', True)
+    >>> page = path.read_text()
+    >>> all(f'id="{anchor}"' in page for anchor, _ in SECTIONS), "Data as of 2025-03-01" in page
+    (True, True)
     """
     t, h = analysis.tables, analysis.headline
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    brokers = t["brokerage"].dropna(subset=["constraint"])
-    top_broker = brokers["id"].iat[0] if len(brokers) else "none"
-    pairs = ", ".join(h.get("top_cosell_pairs") or []) or "none"
-    recon = t["reconciliation"]
-    off = recon[recon["status"] != "ok"]
-    text = {
-        "map": f"{h['partners']} partners and {h['customers']} customers in "
-               f"{h['communities']} communities (modularity {h['modularity']}).",
-        "brokers": f"{top_broker} bridges the most otherwise unconnected co-sellers.",
-        "cosell": f"Best new pairings: {pairs}.",
-        "coverage": f"{h['coverage_gaps']} gaps (no able partner) and {h['fragile_cells']} "
-                    f"fragile cells; worst gap: {h['top_gap'] or 'none'}.",
-        "supply": f"Top bottleneck: {h['top_bottleneck'] or 'none'}, "
-                  f"{h['units_at_risk_top']:,.0f} units of demand unmet without it.",
-        "ledger": f"{len(off)} audit discrepancies"
-                  + (f"; largest: {off['audit'].iat[0]} at {off['party'].iat[0]} "
-                     f"({off['discrepancy'].iat[0]:+,.0f} units of {off['sku'].iat[0]})."
-                     if len(off) else "."),
-        "partners": f"Ecosystem health {h['ecosystem_health']}/100; mis-tiered: "
-                    f"{', '.join(h['mis_tiered']) or 'none'}.",
-    }
-    figures = {
-        "map": plot_ecosystem_map(view(eco, "bipartite"), t["communities"], t["pagerank"]),
-        "brokers": plot_brokers(t["brokerage"]),
-        "cosell": plot_cosell(t["cosell_suggestions"]) if len(t["cosell_suggestions"]) else None,
-        "coverage": plot_coverage_heatmap(t["coverage"]) if len(t["coverage"]) else None,
-        "supply": plot_supply_network(view(eco, "supply"), t["bottlenecks"])
-        if len(t["bottlenecks"]) else None,
-        "ledger": plot_audits(recon, t["deployed_by_region"])
-        if len(t["deployed_by_region"]) else None,
-        "partners": plot_partner_health(t["partner_health"], t["partner_segments"]),
-    }
-    tables = {
-        "map": _table(t["community_profile"].reset_index(), ["community", "size",
-                                                             "dominant_region", "internal_share"]),
-        "brokers": _table(brokers, ["id", "constraint", "effective_size", "type", "region"]),
-        "cosell": _table(t["cosell_suggestions"], ["rank", "a", "b", "score", "why"]),
-        "coverage": _table(t["coverage_fixes"], ["region", "segment", "capability", "fix",
-                                                 "partner", "why"]),
-        "supply": _table(t["bottlenecks"], ["id", "name", "kind", "risk_score", "units_at_risk",
-                                            "why"]),
-        "ledger": _table(off if len(off) else recon, ["audit", "party", "sku", "expected",
-                                                      "counted", "discrepancy",
-                                                      "adjustment_kind"]),
-        "partners": _table(t["tier_recommendations"], ["id", "tier", "recommended_tier",
-                                                       "mis_tiered", "evidence"]),
-    }
-    body = "".join(_section(a, title, text[a], _png(figures[a][0]) if figures.get(a) else None,
-                            tables[a]) for a, title in SECTIONS)
-    company = html.escape(str(eco.company["name"].iat[0]))
+    said = findings(eco, analysis)
+    figures = _figures(eco, t)
+    tables, captions = _tables(analysis)
+    big = view(eco, "bipartite").number_of_nodes() > MAX_MAP_NODES
+    hows = {a: _BIG_MAP_HOW if a == "map" and big else m.how for a, m in _METHODS.items()}
+    extra = {"map": f"<p class='how'><b>Explore:</b> {html.escape(_EXPLORE_HOW)}</p>" + explorer_html(
+        view(eco, "bipartite"), t["communities"], t["pagerank"], t.get("betweenness"))}
+    body = "".join(_section(a, title, _Section(said[a], hows[a], m.method, m.doc, captions.get(a, m.caption)),
+                            _png(figures[a][0]) if figures.get(a) else None, tables[a], extra.get(a, ""))
+                   for (a, title), m in zip(SECTIONS, _METHODS.values(), strict=True))
+    e = html.escape
+    company = e(str(eco.company["name"].iat[0]))
+    when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    bundle = Path(eco.source).name if eco.source else "(tables in memory)"
+    try:
+        version = importlib.metadata.version("ecograph")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        version = "unknown"
+    toc = "".join(f'<li><a href="#{a}">{e(title)}</a></li>' for a, title in SECTIONS)
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{company} ecosystem "
-            "report</title><style>body{font-family:sans-serif;max-width:1000px;margin:auto;"
-            "padding:1em}img{max-width:100%}table.t{border-collapse:collapse;font-size:0.85em}"
-            ".t td,.t th{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left}</style>"
-            f"</head><body><h1>{company}: partner ecosystem report</h1>"
-            f"<p>{h['partners']} partners, {h['customers']} customers, "
-            f"{h['relationships']} relationships, {h['deals']} deal registrations.</p>"
-            f"{body}</body></html>")
+            f"report</title><style>{_STYLE}</style></head><body><header>"
+            f"<h1>{company}: partner ecosystem report</h1><p class='meta'>Data as of "
+            f"{eco.reference_date:%Y-%m-%d} (the latest dated record) · generated {when} · bundle "
+            f"<code>{e(bundle)}</code> · ecograph {e(version)}</p>"
+            f"<p>{plural(h['partners'], 'partner')}, {plural(h['customers'], 'customer')}, "
+            f"{plural(h['relationships'], 'relationship')}, {plural(h['deals'], 'deal registration')}."
+            f"</p></header><nav><h2>Contents</h2><ol>{toc}</ol></nav>{body}</body></html>")
     return atomic_write(folder / "report.html", lambda p: p.write_text(page, encoding="utf-8"))
 
 

@@ -321,6 +321,7 @@ RULES: dict[str, str] = {
     "delimiter": "the header looks semicolon-delimited",
     "csv_syntax": "e.g. an unclosed quote",
     "ragged_row": "a row with more or fewer cells than the header",
+    "rejected_reference": "references to a row that was itself rejected (e.g. ragged): one finding per id",
     "blank_row": "an empty line, skipped",
     "duplicate_column": "a header name appears twice",
     "cell_too_large": "a cell over 100,000 characters",

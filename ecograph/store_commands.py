@@ -17,7 +17,7 @@ import click
 from .console import bundle_command, format_option, out, table
 from .ecosystem import Ecosystem
 
-__all__ = ["store", "load_cmd", "query_cmd"]
+__all__ = ["store", "load_cmd", "query_cmd", "engine_option"]
 
 EXIT_OK, EXIT_STORE = 0, 3
 
@@ -43,6 +43,14 @@ def _open_store(kind: str, store_dir: Path | None, graph: str | None = None):
     if kind == "neo4j":
         return Neo4jStore.from_env(graph=graph)
     return EmbeddedStore(store_dir) if graph is None else EmbeddedStore(store_dir, graph=graph)
+
+
+#: ``--engine`` of ``ecograph analyze``: where the network stages run.
+engine_option = click.option(
+    "--engine", type=click.Choice(["python", "neo4j"]), default="python", show_default=True,
+    help="python: every stage in this process; neo4j: PageRank, betweenness and communities run "
+         "as Graph Data Science procedures in Neo4j on the graph `ecograph load --store neo4j` "
+         "wrote (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE); docs/scaling.md.")
 
 
 def _server(store_dir: Path | None):

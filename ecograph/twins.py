@@ -97,7 +97,9 @@ def index(G: nx.Graph) -> GraphIndex:
     (4, 3)
     """
     if not isinstance(G, nx.Graph):
-        raise ParameterError(f"expected a NetworkX graph; got {type(G).__name__}")
+        hint = " (make one with ecograph.view(eco, 'bipartite'), 'cosell', 'supply'...)" \
+            if type(G).__name__ == "Ecosystem" else ""
+        raise ParameterError(f"expected a NetworkX graph; got {type(G).__name__}{hint}")
     record = _RECORDS.get(G)
     # a view's record is made with the view, which is frozen from birth (and asking
     # an unread view its size reads the record); any other graph is checked

@@ -21,9 +21,10 @@ LAYERS = (
     ("ecosystem", {"ecosystem", "ties"}),
     ("views", {"twins", "graphs"}),
     ("analysis", {"analysis"}),
-    ("outputs and adapters", {"pipeline", "report", "summary", "outputs", "flags", "console",
-                              "store", "synth"}),
-    ("commands", {"store_commands", "cli"}),
+    ("outputs and adapters", {"pipeline", "report", "summary", "outputs", "flags", "nightly", "console",
+                              "store", "synth", "wording", "plots", "explore", "explorer", "export",
+                              "statements"}),
+    ("commands", {"store_commands", "export_commands", "job_commands", "cli"}),
 )
 _RANK = {top: rank for rank, (_, tops) in enumerate(LAYERS) for top in tops}
 

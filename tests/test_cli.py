@@ -375,7 +375,7 @@ def slow_bundle(tmp_path_factory):
 #: The command in a child process; Ctrl-C is handled as in a terminal even when the tests run in
 #: the background (where a shell starts children with SIGINT ignored).
 _CHILD = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-          "from ecograph.cli import main; main()")
+          "from ecograph.cli import entry; entry()")  # the `ecograph` program's entry point
 
 
 @pytest.mark.slow

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ecograph import flags
+from ecograph import flags, load_bundle
+from ecograph.analysis import bottlenecks
 from ecograph.errors import LockError, ParameterError
 from ecograph.flags import FINDING_FIELDS, SCHEMA
 
@@ -33,33 +34,47 @@ def test_planted_risk_exits_1_with_the_chokepoint_first(run, fixtures_dir, truth
 
 def test_nothing_above_threshold_exits_0(run, fixtures_dir, tmp_path):
     config = tmp_path / "t.toml"
-    config.write_text("min_risk = 1000\nmin_share = 2\n")
+    config.write_text("min_unmet = 2\nmin_share = 2\n")
     result = run("flag-bottlenecks", fixtures_dir / "it_ecosystem", "--config", config,
                  "--max-hhi", 20000)
     assert result.exit_code == 0
-    assert result.stdout.strip().endswith("0 findings in " + str(fixtures_dir / "it_ecosystem"))
+    assert result.stdout == "" and result.stderr == ""  # quiet on success: cron mails nothing
+    verbose = run("flag-bottlenecks", fixtures_dir / "it_ecosystem", "--config", config, "--max-hhi", 20000,
+                  "--verbose")
+    assert verbose.exit_code == 0 and verbose.stdout.strip().endswith(
+        "0 resolved in " + str(fixtures_dir / "it_ecosystem"))
 
 
-def test_a_baseline_reports_only_what_is_new_or_worse(run, fixtures_dir, tmp_path):
+def test_a_baseline_alerts_only_on_what_is_new_or_worse(run, fixtures_dir, tmp_path):
     state = tmp_path / "flags.json"
     assert run("flag-bottlenecks", fixtures_dir / "manufacturing", "--out", state).exit_code == 1
     again = run("flag-bottlenecks", fixtures_dir / "manufacturing", "--baseline", state,
                 "--format", "json")
-    assert again.exit_code == 0 and json.loads(again.stdout)["findings"] == []
+    report = json.loads(again.stdout)
+    assert again.exit_code == 0 and report["alerts"] == 0
+    assert {f["trend"] for f in report["findings"]} == {"same"} and report["resolved"] == []
     worse = json.loads(state.read_text())
+    dropped = [f for f in worse["findings"] if f["kind"] == "concentration"]
     worse["findings"] = [f for f in worse["findings"] if f["kind"] != "concentration"]
-    worse["findings"][0]["value"] -= 10  # it used to be better
+    worse["findings"][0]["score"] -= 10  # it used to be better
+    worse["findings"].append({**worse["findings"][1], "key": "GONE"})  # flagged then, not now
     state.write_text(json.dumps(worse))
     diff = json.loads(run("flag-bottlenecks", fixtures_dir / "manufacturing", "--baseline",
                           state, "--format", "json").stdout)
-    kinds = {(f["kind"], f["key"]) for f in diff["findings"]}
-    assert ("bottleneck", worse["findings"][0]["key"]) in kinds
-    assert any(k == "concentration" for k, _ in kinds) and len(kinds) == 2
+    trends = {(f["kind"], f["key"]): f["trend"] for f in diff["findings"]}
+    assert trends.pop(("bottleneck", worse["findings"][0]["key"])) == "worse"
+    assert {k: trends.pop(k) for k in [(f["kind"], f["key"]) for f in dropped]} == {
+        (f["kind"], f["key"]): "new" for f in dropped}
+    assert set(trends.values()) == {"same"}
+    assert [(f["key"], f["trend"]) for f in diff["resolved"]] == [("GONE", "resolved")]
+    assert diff["alerts"] == 1 + len(dropped) == diff["counts"]["new"] + diff["counts"]["worse"]
 
 
-def test_invalid_input_exits_2(run, tiny, fixtures_dir, tmp_path):
+def test_invalid_input_exits_2_and_an_invalid_bundle_1(run, tiny, fixtures_dir, tmp_path):
     edit(tiny, "deals.csv", "D1,P1,C1,", "D1,P1,C9,")
-    assert run("flag-bottlenecks", tiny).exit_code == 2
+    invalid = run("flag-bottlenecks", tiny)
+    assert invalid.exit_code == 1  # invalid data, as for validate and analyze
+    assert "deals.csv:2:customer: dangling_reference: " in invalid.stderr  # the findings, whole
     assert run("flag-bottlenecks", tmp_path / "nowhere").exit_code == 2  # not a store failure
     bad = tmp_path / "bad.toml"
     bad.write_text("min_risk = 1\nsurprise = 2\n")
@@ -91,12 +106,18 @@ def test_the_job_refuses_to_run_while_another_holds_the_lock(fixtures_dir, tmp_p
 def test_the_json_schema_is_pinned_and_documented(run, fixtures_dir):
     report = json.loads(run("flag-bottlenecks", fixtures_dir / "manufacturing", "--format",
                             "json").stdout)
-    assert set(report) == {"schema", "generated", "thresholds", "findings", "counts", "bundle"}
-    assert report["schema"] == SCHEMA
-    assert set(report["thresholds"]) == {"min_risk", "min_share", "max_hhi"}
+    assert set(report) == {"schema", "generated", "thresholds", "findings", "resolved", "counts", "alerts",
+                           "status", "bundle"}
+    assert report["schema"] == SCHEMA == "ecograph.flag-bottlenecks/2"
+    assert set(report["thresholds"]) == set(flags.DEFAULTS)
     assert all(tuple(f) == FINDING_FIELDS for f in report["findings"])
+    for f in report["findings"]:  # the rule a finding names is one that fired: value reaches threshold
+        assert f["value"] >= f["threshold"] and f["rules"][0]["metric"] == f["metric"]
+        assert all(r["direction"] == ">=" and f["metrics"][r["metric"]] == r["value"] >= r["threshold"]
+                   for r in f["rules"])
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", DOC, flags=re.M))
     assert set(report) | set(FINDING_FIELDS) | {"baseline_generated"} <= documented
+    assert {r for f in report["findings"] for r in f["metrics"]} <= documented
 
 
 # --- the lock is a file ecograph creates: a file of the user's is never emptied -----------------
@@ -223,3 +244,58 @@ def test_a_baseline_given_as_an_object_is_checked_too(mfg_eco):
     with pytest.raises(ParameterError, match="finding 0"):
         flags.compare_to_baseline(report, {"schema": SCHEMA, "findings": [{"kind": "x", "key": ["S1"],
                                                                           "value": 1}]})
+
+
+# --- precise alerts: a party is flagged only when its loss cannot be absorbed -------------------
+
+
+def _labels(truth: dict) -> dict:
+    from ecograph.synth import generate_tables
+
+    return generate_tables(partners=truth["partners"], customers=truth["customers"], seed=truth["seed"],
+                           domain=truth["domain"])[1]["supply_truth"]
+
+
+@pytest.mark.parametrize("name", ["it_ecosystem", "manufacturing"])
+def test_the_defaults_flag_every_planted_chokepoint_and_no_redundant_decoy(ecosystems, truths, name):
+    labels = _labels(truths[name])
+    report = flags.flag_bottlenecks(ecosystems[name])
+    flagged = {f["key"] for f in report["findings"] if f["kind"] == "bottleneck"}
+    assert set(labels["chokepoints"]) <= flagged  # recall 1.0
+    assert not flagged & set(labels["redundant"])  # precision 1.0 over the labelled suppliers
+    former = flags.flag_bottlenecks(ecosystems[name], thresholds={"min_risk": 50, "min_share": 0.25})
+    assert {f["key"] for f in former["findings"]} & set(labels["redundant"])  # the decoys fooled the old rule
+
+
+@pytest.mark.parametrize("domain", ["manufacturing", "it"])
+def test_the_generator_plants_chokepoints_and_decoys_and_labels_them(tmp_path, domain):
+    from ecograph.synth import generate_bundle
+
+    plain = generate_bundle(tmp_path / "a", partners=60, customers=400, seed=4, domain=domain)
+    truth = generate_bundle(tmp_path / "b", partners=60, customers=400, seed=4, domain=domain,
+                            chokepoints=2, decoys=3)
+    labels, eco = truth["supply_truth"], load_bundle(tmp_path / "b")
+    assert len(labels["chokepoints"]) == len(plain["supply_truth"]["chokepoints"]) + 2
+    twins = set(labels["redundant"]) - set(eco.suppliers["id"])
+    assert twins and twins <= set(eco.partners.loc[eco.partners["partner_type"] == "distributor", "id"])
+    assert set(labels["chokepoints"]) | set(labels["redundant"]) == set(eco.suppliers["id"]) | twins
+    assert not set(labels["chokepoints"]) & set(labels["redundant"])
+    lost = bottlenecks.rerouted_losses(eco).set_index("id")["share_unmet"]
+    assert all(lost[t] < 0.01 for t in twins if t in lost)  # either twin makes up for the other
+    flagged = {f["key"] for f in flags.flag_bottlenecks(eco)["findings"]}
+    assert set(labels["chokepoints"]) <= flagged and not flagged & set(labels["redundant"])
+
+
+def test_explain_says_why_a_decoy_is_not_flagged(run, fixtures_dir, tmp_path):
+    result = run("flag-bottlenecks", fixtures_dir / "manufacturing", "--explain", "S0003", "--format", "json",
+                 "--out", tmp_path / "never.json")
+    assert result.exit_code == 0 and not (tmp_path / "never.json").exists()
+    why = json.loads(result.stdout)
+    assert why["flagged"] is False and why["metrics"]["share_at_risk"] > 0.25  # a large share...
+    assert why["rules"][0] == {"rule": "min_unmet", "metric": "share_unmet", "value": 0.0, "threshold": 0.2,
+                               "direction": ">=", "fired": False}  # ...that its twin can make up for
+    text = run("flag-bottlenecks", fixtures_dir / "manufacturing", "--explain", "S0001").stdout
+    assert text.startswith("bottleneck S0001 (") and ": flagged: " in text
+    assert "min_unmet: share_unmet 0.5172 >= 0.2? yes" in text
+    unknown = run("flag-bottlenecks", fixtures_dir / "manufacturing", "--explain", "NOPE")
+    assert unknown.exit_code == 2 and "NOPE" in unknown.stderr

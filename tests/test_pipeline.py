@@ -36,7 +36,8 @@ def test_analyze_returns_every_table_each_stage_computed_and_every_stages_second
 def test_analyze_headline_is_every_stages_headline_and_the_counts(it_eco):
     result = analyze(it_eco)
     headline = {"partners": len(it_eco.partners), "customers": len(it_eco.customers),
-                "relationships": len(it_eco.relationships), "deals": len(it_eco.deals)}
+                "relationships": len(it_eco.relationships), "deals": len(it_eco.deals),
+                "engine": "python"}
     for stage in _stages(it_eco).values():
         headline.update(stage.headline)
     assert result.headline == headline

@@ -49,14 +49,21 @@ def test_report_and_summary_name_the_planted_findings(analysed, truths, bundle_n
     summary = json.loads((folder / "summary.json").read_text())
     choke = truth["chokepoint_supplier"]["id"]
     gap = truth["coverage_gap"]
-    assert summary["top_bottleneck"] == choke and f"Top bottleneck: {choke}" in page
+    choke_name = truth["chokepoint_supplier"].get("name") or ecosystems_name(folder, choke)
+    assert summary["top_bottleneck"] == choke and f"Top bottleneck: {choke_name} ({choke})" in page
     assert summary["top_gap"] == f"{gap['region']} × {gap['segment']} × {gap['capability']}"
     assert summary["top_gap"] in page
     assert summary["mis_tiered"] == [truth["mis_tiered_partner"]["id"]]
     assert truth["audit_discrepancy"]["audit"] in page
     pair = truth["complementary_pairs"][0]
     assert any({pair["a"], pair["b"]} == set(p.split(" + ")) for p in summary["top_cosell_pairs"])
-    assert choke in result.output and "Report:" in result.output
+    assert f"{choke_name} ({choke})" in result.output and "Report:" in result.output
+
+
+def ecosystems_name(folder: Path, party: str) -> str:
+    """The name the analysis tables give ``party`` (the truth file may not carry it)."""
+    table = pd.read_csv(folder / "bottlenecks.csv")
+    return table.set_index("id")["name"][party]
 
 
 def test_summary_json_is_written_whole_with_every_headline_number(analysed, ecosystems,

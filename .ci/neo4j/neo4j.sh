@@ -14,6 +14,8 @@
 # lib/ and plugins/ (the jars), run/ (the DBMS home: data, logs; fresh on every `up`),
 # connection.json (uri, user, password, pid, database id; mode 600, read by the tests),
 # launcher.log (the JVM's output). The password is never printed.
+# Memory: ECOGRAPH_NEO4J_HEAP (default 2g) and ECOGRAPH_NEO4J_PAGECACHE (default 256m; 2g
+# for the 1M benchmark, benchmarks/neo4j_pushdown.py).
 # Java 17+ and Maven are needed (JAVA_HOME is honoured); Maven downloads go to ~/.m2.
 set -euo pipefail
 
@@ -29,6 +31,7 @@ CDS="$CACHE/target/classes.jsa"  # class-data sharing archive: written when the 
 MAIN=ecograph.ci.Neo4jLauncher
 START_TIMEOUT="${ECOGRAPH_NEO4J_START_TIMEOUT:-180}"
 HEAP="${ECOGRAPH_NEO4J_HEAP:-2g}"
+PAGECACHE="${ECOGRAPH_NEO4J_PAGECACHE:-256m}"  # the store files cached in memory (1M relationships: ~1.5g)
 
 say() { echo "neo4j: $*"; }
 die() { echo "neo4j: error: $*" >&2; exit 1; }
@@ -115,7 +118,7 @@ server.https.enabled=false
 dbms.security.auth_enabled=true
 server.directories.plugins=$CACHE/plugins
 dbms.security.procedures.unrestricted=gds.*
-server.memory.pagecache.size=256m
+server.memory.pagecache.size=$PAGECACHE
 db.tx_log.rotation.retention_policy=2 files
 dbms.usage_report.enabled=false
 CONF

@@ -11,7 +11,7 @@ On graphs:
 
 - :mod:`.centrality` — degree, PageRank, betweenness, closeness, harmonic,
   eigenvector, HITS, two-step reach
-- :mod:`.brokerage` — Burt's constraint and effective size
+- :mod:`.brokerage` — Burt's constraint and effective size; brokers by several lenses
 - :mod:`.communities` — Leiden, Louvain, label propagation, stable ids, profiles
 - :mod:`.structure` — components, k-core, articulation points, bridges,
   clustering, a graph summary
@@ -20,13 +20,14 @@ On an ecosystem:
 
 - :mod:`.snapshots` — the ecosystem as it stood at the end of a day
 - :mod:`.activity` — partner activity KPIs as of a day
-- :mod:`.coselling` — account mapping, link scores, complementarity, suggestions
+- :mod:`.coselling` — account mapping, link scores, complementarity, competition, suggestions, rivals
 - :mod:`.cosell_ranker` — a supervised co-selling ranker with a temporal evaluation
 - :mod:`.coverage` — region × segment × capability coverage, gaps and fixes
 - :mod:`.bottlenecks` — supply-chain risk: what-if, cascades, dominators, max-flow
 - :mod:`.physical_accounts` — units held and deployed, audits reconciled
 - :mod:`.assessment` — partner KPIs, health, tiers
 - :mod:`.segments` — partner segments and their profiles
+- :mod:`.tier_fit` — the tier all the evidence supports, flagged only when strong and consistent
 - :mod:`.micmac` — influence and dependence of parties (MICMAC)
 - :mod:`.changes` — what changed between two snapshots, across analyses
 """
@@ -47,8 +48,9 @@ from . import (
     segments,
     snapshots,
     structure,
+    tier_fit,
 )
 
 __all__ = ["centrality", "brokerage", "communities", "structure", "snapshots", "activity",
            "coselling", "cosell_ranker", "coverage", "bottlenecks", "physical_accounts",
-           "assessment", "segments", "micmac", "changes"]
+           "assessment", "segments", "micmac", "changes", "tier_fit"]

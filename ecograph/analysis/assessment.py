@@ -48,6 +48,8 @@ TIERS = ("registered", "silver", "gold", "platinum")
 #: next 30% silver, the rest registered).
 TIER_CUTS = {"platinum": 0.9, "gold": 0.7, "silver": 0.4}
 #: Weights of the partner health score (percentile ranks of these KPIs).
+#: Fewer deals than this and a win rate is shown as counts only (a rate on 1 deal reads as fact).
+MIN_DEALS_FOR_RATE = 5
 HEALTH_WEIGHTS = {"won_amount": 0.30, "win_rate": 0.20, "deals": 0.15, "customers": 0.15,
                   "cosell_partners": 0.10, "units_deployed": 0.10}
 #: Weights of the ecosystem health score (components in [0, 1]).
@@ -500,8 +502,10 @@ def _evidence(r, by: str, tier: str, rec: str, value: float, rank: int, n: int, 
         head += f"; {tier} needs ≥ {_fmt(need)} (top {100 * _top(tier):.0f}%); performance supports {rec}"
     elif steps < 0:
         head += f"; {rec} starts at {_fmt(need_rec)}"
-    if steps and hasattr(r, "win_rate") and hasattr(r, "deals"):
-        head += f"; win rate {r.win_rate:.0%} on {r.deals} deals"
+    if steps and hasattr(r, "won_deals") and hasattr(r, "deals"):  # counts: a rate on 2 deals misleads
+        head += f"; {r.won_deals} won of {r.deals} deal{'' if r.deals == 1 else 's'} registered"
+        if hasattr(r, "win_rate") and r.deals >= MIN_DEALS_FOR_RATE:
+            head += f" (smoothed win rate {r.win_rate:.0%})"
     return head
 
 

@@ -57,7 +57,7 @@ from ._common import with_labels
 
 __all__ = ["supply_flows", "simulate", "Disruption", "cascade", "Cascade", "dominators",
            "vital_edges", "single_sourced", "max_flow", "MaxFlow", "concentration", "bottlenecks",
-           "RISK_WEIGHTS"]
+           "RISK_WEIGHTS", "rerouted_losses"]
 
 #: Points added to a party's risk score per structural signal (see :func:`bottlenecks`).
 RISK_WEIGHTS = {"single_source": 10.0, "articulation_point": 5.0, "in_min_cut": 5.0,
@@ -159,9 +159,11 @@ def _build_network(eco: Ecosystem) -> _Network:
                     parties.get_indexer(stocks["party"]), parties)
 
 
-def _availability(net: _Network, down: np.ndarray) -> np.ndarray:
+def _availability(net: _Network, down: np.ndarray, headroom: float = 0.0) -> np.ndarray:
     """Availability of every stock (rows) in each scenario (columns of ``down``,
-    the share of each party's capacity that is lost: 1 = removed)."""
+    the share of each party's capacity that is lost: 1 = removed). With
+    ``headroom``, a buyer reroutes to its other sources that are whole, each
+    able to ship that share more than it does (up to what the buyer needs)."""
     # a cut shrinks what a party ships, once: inputs it consumes are not cut again
     lost = down[net.party_codes]  # stocks × scenarios
     keep = 1.0 - np.where(net.ships[:, None], lost, np.floor(lost))
@@ -169,8 +171,7 @@ def _availability(net: _Network, down: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, net.bom_output[1:] != net.bom_output[:-1]]) \
         if len(net.bom_output) else np.array([], dtype=np.int64)
     for _ in range(net.depth):
-        inbound = net.flow @ a
-        nxt = np.where(net.has_inflow[:, None], inbound, 1.0)
+        nxt = np.where(net.has_inflow[:, None], _rerouted(net, a, headroom), 1.0)
         if len(starts):
             least = np.minimum.reduceat(a[net.bom_input], starts, axis=0)
             nxt[net.bom_output[starts]] = np.minimum(nxt[net.bom_output[starts]], least)
@@ -181,9 +182,20 @@ def _availability(net: _Network, down: np.ndarray) -> np.ndarray:
     return a
 
 
-def _inbound(net: _Network, a: np.ndarray) -> np.ndarray:
+def _inbound(net: _Network, a: np.ndarray, headroom: float = 0.0) -> np.ndarray:
     """What reaches each stock (before its own removal): the customer's view."""
-    return np.where(net.has_inflow[:, None], net.flow @ a, 1.0)
+    return np.where(net.has_inflow[:, None], _rerouted(net, a, headroom), 1.0)
+
+
+def _rerouted(net: _Network, a: np.ndarray, headroom: float) -> np.ndarray:
+    """What reaches each stock when every source that is itself whole (availability 1) ships
+    ``headroom`` of its share more, up to what the stock needs. A source that is short
+    cannot make up for another, so a shortage upstream of a single source is not rerouted away."""
+    inbound = net.flow @ a
+    if not headroom:
+        return inbound
+    whole = (a >= 1.0 - 1e-12).astype(float)
+    return np.minimum(inbound + headroom * (net.flow @ whole), 1.0)
 
 
 def _scenario(net: _Network, remove, capacity_cut) -> np.ndarray:
@@ -403,7 +415,7 @@ def cascade(eco: Ecosystem, remove, *, threshold: float = 0.5, max_rounds: int =
     return Cascade(out, _disruption(eco, net, reach))
 
 
-def _losses(net: _Network, candidates: np.ndarray, batch: int = 64):
+def _losses(net: _Network, candidates: np.ndarray, batch: int = 64, headroom: float = 0.0):
     """For each batch of candidates, the availability reaching every demand stock
     when each is removed (demand stocks × batch): one sparse product per step
     serves a whole batch of scenarios."""
@@ -412,7 +424,68 @@ def _losses(net: _Network, candidates: np.ndarray, batch: int = 64):
         chunk = candidates[start:start + batch]
         down = np.zeros((len(net.parties), len(chunk)))
         down[chunk, np.arange(len(chunk))] = 1.0
-        yield chunk, _inbound(net, _availability(net, down))[rows]
+        yield chunk, _inbound(net, _availability(net, down, headroom), headroom)[rows]
+
+
+def rerouted_losses(eco: Ecosystem, *, headroom: float = 1.0, exact: int | None = 256) -> pd.DataFrame:
+    """The demand each party's loss leaves unmet once its buyers reroute to their other sources.
+
+    Every buyer of the lost party turns to its other sources of the same SKU
+    that are themselves whole, each able to ship ``headroom`` (a share of what
+    it ships now) more, up to what the buyer needs; a source short of its own
+    supply makes up for nothing. Spare capacity is assumed per buyer (a
+    source's headroom is not shared out among its buyers). What stays unmet cannot be absorbed: it is demand
+    whose every source runs through the party (it dominates it, or is a single
+    source), or more than the alternatives can make up. ``headroom=0`` gives
+    :func:`bottlenecks`' ``units_at_risk``.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    headroom : float, default 1.0
+        Spare capacity of every surviving source, as a share of its current
+        volume (1.0: it can double); at least 0.
+    exact : int or None, default 256
+        How many parties to simulate, those with the most dependent demand
+        first; the rest get the first-order bound (``exact`` False).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, name, units_unmet, share_unmet, exact``, most unmet first (the
+        focal company left out).
+
+    Raises
+    ------
+    ParameterError
+        When ``headroom`` is negative or not finite.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/manufacturing")
+    >>> lost = rerouted_losses(eco).set_index("id")["share_unmet"]
+    >>> bool(lost["S0001"] > 0.5), bool(lost["S0003"] < 0.01)  # sole source vs one of two
+    (True, True)
+    """
+    if not np.isfinite(headroom) or headroom < 0:
+        raise ParameterError(f"headroom must be a finite number of at least 0; got {headroom}")
+    net = _network(eco)
+    cand, thr = _exact_set(eco, net, None)
+    keep = ~net.parties[cand].isin(eco.company["id"])
+    cand, thr = cand[keep], thr[keep]
+    n_exact = len(cand) if exact is None else min(exact, len(cand))
+    demand = net.stocks["demand"].to_numpy()[net.demand_rows]
+    unmet = thr.astype(float).copy()
+    for start, (chunk, reach) in zip(range(0, n_exact, 64), _losses(net, cand[:n_exact], headroom=headroom),
+                                     strict=False):
+        unmet[start:start + len(chunk)] = (demand[:, None] * (1.0 - reach)).clip(min=0).sum(axis=0)
+    out = pd.DataFrame({"id": net.parties[cand], "units_unmet": unmet,
+                        "share_unmet": unmet / max(demand.sum(), 1e-12),
+                        "exact": np.arange(len(cand)) < n_exact})
+    out = with_labels(eco, out)[["id", "name", "units_unmet", "share_unmet", "exact"]]
+    return out.sort_values(["units_unmet", "id"], ascending=[False, True], ignore_index=True)
 
 
 def _throughput(net: _Network) -> np.ndarray:

@@ -33,7 +33,7 @@ from ..twins import edge_array, edge_weights, node_table, node_values, twin
 from ._common import check_choice, node_frame, node_ids
 
 __all__ = ["detect_communities", "membership", "modularity", "match_communities",
-           "community_profile", "METHODS"]
+           "community_profile", "profile_table", "METHODS"]
 
 METHODS = ("leiden", "louvain", "label_propagation")
 
@@ -350,6 +350,41 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     segments = node_values(G, "segment")
     if pd.notna(segments).any():
         nodes["segment"] = segments
+    g = twin(G)
+    edges = edge_array(G)
+    name = edge_weights(G, weight)
+    w = np.asarray(g.es[name], dtype=float) if name else np.ones(len(edges))
+    a, b = labels[edges[:, 0]], labels[edges[:, 1]]
+    inside = a == b
+    internal = pd.Series(w[inside]).groupby(a[inside]).sum()
+    touching = pd.concat([pd.Series(w[~inside]).groupby(a[~inside]).sum(),
+                          pd.Series(w[~inside]).groupby(b[~inside]).sum()]).groupby(level=0).sum()
+    return profile_table(nodes, internal, touching)
+
+
+def profile_table(nodes: pd.DataFrame, internal: pd.Series, external: pd.Series) -> pd.DataFrame:
+    """The table of :func:`community_profile` from its parts: the members and the edge weight
+    inside and leaving each community (for partitions computed elsewhere, e.g. in Neo4j GDS).
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        One row per node: ``community`` and any of ``kind``, ``type``, ``region``, ``segment``.
+    internal, external : pandas.Series
+        Edge weight inside and leaving each community, indexed by community (missing: 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`community_profile`.
+
+    Examples
+    --------
+    >>> members = pd.DataFrame({"community": [0, 0, 1], "kind": ["partner", "customer", "customer"]})
+    >>> profile_table(members, pd.Series({0: 1.0}), pd.Series({0: 1.0, 1: 1.0}))[
+    ...     ["size", "n_partner", "internal_share"]].to_dict("list")
+    {'size': [2, 1], 'n_partner': [1, 0], 'internal_share': [0.5, 0.0]}
+    """
     out = nodes.groupby("community").size().rename("size").to_frame()
     if "kind" in nodes:
         out = out.join(pd.crosstab(nodes["community"], nodes["kind"]).add_prefix("n_"))
@@ -365,17 +400,8 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
             share = first["n"] / known.groupby("community").size()
             out[name] = top
             out[name.replace("dominant", "share")] = share
-    g = twin(G)
-    edges = edge_array(G)
-    name = edge_weights(G, weight)
-    w = np.asarray(g.es[name], dtype=float) if name else np.ones(len(edges))
-    a, b = labels[edges[:, 0]], labels[edges[:, 1]]
-    inside = a == b
-    internal = pd.Series(w[inside]).groupby(a[inside]).sum()
-    touching = pd.concat([pd.Series(w[~inside]).groupby(a[~inside]).sum(),
-                          pd.Series(w[~inside]).groupby(b[~inside]).sum()]).groupby(level=0).sum()
-    out["internal_edges"] = internal.reindex(out.index, fill_value=0.0)
-    out["external_edges"] = touching.reindex(out.index, fill_value=0.0)
+    out["internal_edges"] = internal.reindex(out.index, fill_value=0.0).astype(float)
+    out["external_edges"] = external.reindex(out.index, fill_value=0.0).astype(float)
     total = out["internal_edges"] + out["external_edges"]
     out["internal_share"] = np.where(total > 0, out["internal_edges"] / total.where(total > 0, 1), 0)
     return out.rename_axis("community").reset_index().sort_values(

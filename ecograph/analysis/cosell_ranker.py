@@ -43,7 +43,8 @@ __all__ = ["CosellRanker", "TemporalSplit", "PairingEvaluation", "temporal_split
 #: Pair evidence the ranker reads (from :func:`pair_features`).
 PAIR_FEATURES = ("shared_customers", "a_open_at_b_customers", "b_open_at_a_customers",
                  "shared_prospects", *SCORES, "need_share_complementary", "need_share_covered",
-                 "capability_overlap", "region_overlap", "segment_overlap", "same_community")
+                 "capability_overlap", "region_overlap", "segment_overlap", "same_community",
+                 "same_type", "head_to_head", "competition")
 #: Partner activity KPIs, taken for both partners as the pair's min and max.
 ACTIVITY = ("deals", "won_deals", "win_rate", "won_amount", "accounts", "cosell_partners",
             "cosold_deals", "cosold_won")
@@ -164,6 +165,31 @@ class CosellRanker:
         """Standardised coefficients per feature, largest effect first."""
         coef = pd.Series(self.model_[-1].coef_[0], index=self.features)
         return coef.reindex(coef.abs().sort_values(ascending=False).index)
+
+    def importances(self) -> pd.DataFrame:
+        """What the fitted ranker learned, feature by feature.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``feature``, ``coefficient`` (standardised: the change in
+            log-odds of a won co-sold deal per standard deviation of the
+            ``log1p`` feature), ``importance`` (its share of the sum of absolute
+            coefficients) and ``direction`` (``raises`` or ``lowers`` the
+            chance); most important first.
+
+        Examples
+        --------
+        >>> from ecograph import load_bundle
+        >>> imp = fit_ranker(load_bundle("fixtures/it_ecosystem")).importances()
+        >>> round(float(imp["importance"].sum()), 6), imp.columns.tolist()
+        (1.0, ['feature', 'coefficient', 'importance', 'direction'])
+        """
+        coef = self.coefficients()
+        total = float(coef.abs().sum()) or 1.0
+        return pd.DataFrame({"feature": coef.index, "coefficient": coef.to_numpy(),
+                             "importance": coef.abs().to_numpy() / total,
+                             "direction": np.where(coef.to_numpy() < 0, "lowers", "raises")})
 
 
 def won_cosell_pairs(eco: Ecosystem, start: AsOf, end: AsOf) -> set[frozenset]:

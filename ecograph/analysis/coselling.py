@@ -15,8 +15,14 @@ weight ``W`` gives Adamic–Adar (``1/log deg``) and resource allocation
   bipartite NetworkX graph; equal to NetworkX's ``link_prediction`` functions;
 - :func:`pair_features` — the scores plus complementarity, region and segment
   overlap, community relation and co-sell status, as of any date;
+- :func:`competition_score` — how much a pair are rivals for the same deal (same
+  partner type, overlapping capabilities, head-to-head deals on the same account
+  and product);
+- :func:`joint_value` — the expected joint value suggestions rank by:
+  complementary need on shared accounts, lowered by competition;
 - :func:`suggest_pairings` — ranked suggestions, new pairs separated from pairs
-  that already co-sell, each with its *why*.
+  that already co-sell, each with its *why* (including why it is not a rivalry);
+- :func:`rival_pairs` — the pairs that compete (channel conflict), with their why.
 
 The supervised ranker and its temporal evaluation live in
 :mod:`ecograph.analysis.cosell_ranker`.
@@ -41,18 +47,23 @@ from ..dates import AsOf, in_force, on_or_before, timestamp
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..ties import partner_accounts
-from ..twins import edge_array, igraph_from_edges, node_table, twin
+from ..twins import edge_array, igraph_from_edges, index, node_table, twin
 from ._common import node_ids
 from .activity import partner_activity
 from .communities import membership
 
 __all__ = ["account_mapping", "shared_accounts", "link_scores", "pair_features",
-           "heuristic_score", "suggest_pairings", "SCORES"]
+           "heuristic_score", "competition_score", "joint_value", "suggest_pairings", "rival_pairs",
+           "SCORES", "RIVALRY"]
 
 #: Topological scores computed by :func:`link_scores`, best-known first.
 SCORES = ("common_neighbors", "jaccard", "adamic_adar", "resource_allocation",
           "cn_soundarajan_hopcroft", "ra_soundarajan_hopcroft")
 _OPEN = ("registered", "approved")
+#: Competition at or above which a pair is a rivalry (:func:`rival_pairs`), not a suggestion.
+RIVALRY = 0.5
+#: Head-to-head deals that make a pair rivals on their own (competition from deals saturates here).
+HEAD_TO_HEAD_SATURATION = 3
 
 
 # ---------------------------------------------------------------------------
@@ -70,6 +81,7 @@ class _Accounts:
     prospects: np.ndarray  # bool per account: status prospect
     cosold: sp.csr_matrix  # partner × partner: co-sell relationship or co-sold deal
     cosold_deals: sp.csr_matrix  # partner × partner: co-sold deals registered (symmetric)
+    head_to_head: sp.csr_matrix  # partner × partner: (account, product) both registered a deal on
 
     @property
     def any(self) -> sp.csr_matrix:
@@ -107,7 +119,27 @@ def _accounts(eco: Ecosystem, as_of: AsOf = None) -> _Accounts:
     return _Accounts(partners, accounts,
                      _matrix(partners, accounts, served["partner"], served["customer"]),
                      _matrix(partners, accounts, still_open["partner"], still_open["customer"]),
-                     (eco.customers["status"] == "prospect").to_numpy(), cosold, deals)
+                     (eco.customers["status"] == "prospect").to_numpy(), cosold, deals,
+                     _head_to_head(eco, d[on_or_before(d["registered"], t, missing=False)], partners))
+
+
+def _head_to_head(eco: Ecosystem, d: pd.DataFrame, partners: pd.Index) -> sp.csr_matrix:
+    """Partner × partner count of head-to-head deals: (account, product, capability) both
+    registered a deal on without the other, where both hold that capability of the product
+    (complementary partners each bringing their part are not rivals); one sparse product."""
+    alone = d.loc[d["cosell_partner"].isna(), ["partner", "customer", "product"]]
+    needs = eco.products.set_index("id")["capabilities"].explode().dropna()
+    alone = alone.merge(needs.rename("capability").rename_axis("product").reset_index(), on="product")
+    held = eco.partners[["id", "capabilities"]].explode("capabilities").dropna()
+    alone = alone.merge(held.rename(columns={"id": "partner", "capabilities": "capability"}),
+                        on=["partner", "capability"])
+    cell = pd.factorize(alone["customer"].astype(str) + "\x1f" + alone["product"].astype(str)
+                        + "\x1f" + alone["capability"].astype(str))[0]
+    D = _matrix(partners, pd.RangeIndex(int(cell.max()) + 1 if len(cell) else 0), alone["partner"], cell)
+    H = (D @ D.T).tocsr()
+    H.setdiag(0)
+    H.eliminate_zeros()
+    return H
 
 
 def _pairs(M: sp.spmatrix) -> tuple[np.ndarray, np.ndarray]:
@@ -415,6 +447,7 @@ def link_scores(G: nx.Graph, *, nodes=None, weight: str | None = None,
     >>> link_scores(G, nodes=["p1", "p2", "p3"], community=comm)["ra_soundarajan_hopcroft"].tolist()
     [0.5, 0.0]
     """
+    index(G)  # a clear error for anything but a graph (an Ecosystem, say), before G is read
     left, right = _sides(G, nodes)
     B = _biadjacency(G, left, right, weight)
     codes = _community_codes(G, community) if community is not None else None
@@ -471,8 +504,10 @@ def pair_features(eco: Ecosystem, *, as_of: AsOf = None, communities: pd.DataFra
         (Jaccard of their regions), ``segment_overlap`` (overlap of their customers'
         segment mix), ``shared_regions`` (count), ``same_community`` with ``community_a/b`` (Leiden on
         the partner × account graph, or ``communities``), ``cosells`` (a co-sell
-        relationship or co-sold deal already exists) and ``cosold_deals`` (deals
-        the pair registered together). Unsorted.
+        relationship or co-sold deal already exists), ``cosold_deals`` (deals
+        the pair registered together), ``same_type`` (same partner type),
+        ``head_to_head`` ((account, product) cells both registered a deal on, not
+        together) and ``competition`` (:func:`competition_score`). Unsorted.
 
     References
     ----------
@@ -520,6 +555,10 @@ def _pair_features(eco: Ecosystem, acc: _Accounts, communities: pd.DataFrame | N
     frame["community_a"], frame["community_b"] = labels[i], labels[j]
     frame["cosells"] = _at(acc.cosold, i, j) > 0
     frame["cosold_deals"] = _at(acc.cosold_deals, i, j).astype(np.int64)
+    kind = pd.factorize(eco.partners.set_index("id")["partner_type"].reindex(acc.partners))[0]
+    frame["same_type"] = kind[i] == kind[j]
+    frame["head_to_head"] = _at(acc.head_to_head, i, j).astype(np.int64)
+    frame["competition"] = competition_score(frame)
     return frame
 
 
@@ -592,14 +631,82 @@ def heuristic_score(features: pd.DataFrame) -> np.ndarray:
             * (1 + features["region_overlap"].to_numpy()))
 
 
+def competition_score(features: pd.DataFrame) -> np.ndarray:
+    """How much two partners are rivals for the same deal, in [0, 1].
+
+    Two evidences, combined as independent chances:
+    ``structural = capability_overlap · (½ + ½·same_type)`` (the same offer, more so
+    from the same kind of partner) and ``deals = min(1, head_to_head / 3)`` (both
+    registered the same product at the same account, not together);
+    ``competition = 1 − (1 − structural)·(1 − deals)``.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Pair features with ``capability_overlap``, ``same_type`` and
+        ``head_to_head`` columns, as from :func:`pair_features`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per row of ``features``: 0 for partners with nothing in common,
+        1 for partners of one type with identical capabilities (or three head-to-head deals).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"capability_overlap": [1.0, 0.0, 0.5], "same_type": [True, False, False],
+    ...                   "head_to_head": [0, 0, 3]})
+    >>> competition_score(f).tolist()
+    [1.0, 0.0, 1.0]
+    """
+    structural = features["capability_overlap"].to_numpy(dtype=float) * (
+        0.5 + 0.5 * features["same_type"].to_numpy(dtype=float))
+    deals = np.minimum(1.0, features["head_to_head"].to_numpy(dtype=float) / HEAD_TO_HEAD_SATURATION)
+    return 1.0 - (1.0 - structural) * (1.0 - deals)
+
+
+def joint_value(features: pd.DataFrame) -> np.ndarray:
+    """The expected joint value of a pair selling together: what suggestions rank by.
+
+    ``adamic_adar · need_share_complementary · (1 + region_overlap) · (1 − competition)``:
+    shared accounts (rare ones count more), the share of their needs exactly one of the two
+    covers (what one brings the other lacks; no complementary need, no joint value), shared
+    regions, lowered by :func:`competition_score` (rivals compete for the deal instead).
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        Pair features with ``adamic_adar``, ``need_share_complementary``,
+        ``region_overlap`` and ``competition`` columns, as from :func:`pair_features`.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per row of ``features``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"adamic_adar": [2.0, 4.0], "need_share_complementary": [1.0, 0.5],
+    ...                   "region_overlap": [1.0, 1.0], "competition": [0.0, 1.0]})
+    >>> joint_value(f).tolist()
+    [4.0, 0.0]
+    """
+    return (features["adamic_adar"].to_numpy() * features["need_share_complementary"].to_numpy()
+            * (1 + features["region_overlap"].to_numpy()) * (1 - features["competition"].to_numpy()))
+
+
 def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None,
                      counts_only: bool = False,
-                     include_existing: bool = False, ranker=None) -> pd.DataFrame:
+                     include_existing: bool = False, ranker=None,
+                     include_rivals: bool = False) -> pd.DataFrame:
     """Partner pairs that should co-sell, best first, each with its why.
 
     ``score`` is ``ranker.predict_proba`` when a fitted
-    :class:`~ecograph.analysis.cosell_ranker.CosellRanker` is given, else
-    :func:`heuristic_score`.
+    :class:`~ecograph.analysis.cosell_ranker.CosellRanker` is given, else the
+    expected :func:`joint_value` (which competition lowers). Rivals
+    (:data:`RIVALRY` or more competition) are left to :func:`rival_pairs`.
 
     Parameters
     ----------
@@ -617,12 +724,16 @@ def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None
         (then ``status`` says ``co-selling`` or ``new``).
     ranker : CosellRanker or None, default None
         A fitted :class:`~ecograph.analysis.cosell_ranker.CosellRanker`;
-        ``None``: :func:`heuristic_score`.
+        ``None``: :func:`joint_value`.
+    include_rivals : bool, default False
+        Keep pairs whose competition is :data:`RIVALRY` or more (else they are
+        only in :func:`rival_pairs`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns: ``a, b, a_name, b_name, score, status, rank, why`` then the evidence:
+        Columns: ``a, b, a_name, b_name, score, status, rank, why`` (ending with why
+        the pair is not a rivalry) then the evidence:
         overlap counts, ``complementary_capabilities`` (``a: …; b: …``), shared
         regions (``regions_in_common``), the community relation and every feature of
         :func:`pair_features`, then ``example_accounts`` unless ``counts_only``.
@@ -649,12 +760,14 @@ def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None
         raise ParameterError(f"top must be at least 1; got {top}")
     acc = _accounts(eco, as_of)
     f = _pair_features(eco, acc, None, 0)
-    score = (heuristic_score(f) if ranker is None
+    score = (joint_value(f) if ranker is None
              else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
     f.insert(2, "score", score)
     f.insert(3, "status", np.where(f["cosells"], "co-selling", "new"))
     if not include_existing:
         f = f[~f["cosells"]]
+    if not include_rivals:
+        f = f[f["competition"] < RIVALRY]
     f = f.sort_values(["score", "shared_customers"], ascending=False, kind="stable")
     f = f.head(top) if top is not None else f
     f = _named(eco, f.reset_index(drop=True))  # names for the rows shown only
@@ -697,5 +810,79 @@ def _why(f: pd.DataFrame) -> list[str]:
         if r.regions_in_common:
             bits.append(f"both in {r.regions_in_common}")
         bits.append("same community" if r.same_community else "bridges two communities")
+        bits.append(_rivalry(r))
         parts.append("; ".join(bits))
     return parts
+
+
+def _rivalry(r) -> str:
+    """Why a pair is (or is not) a rivalry, from its competition evidence."""
+    kind = "same partner type" if r.same_type else "different partner types"
+    deals = f"{r.head_to_head} head-to-head deal{'' if r.head_to_head == 1 else 's'}"
+    verdict = "a rivalry" if r.competition >= RIVALRY else "not a rivalry"
+    return f"{verdict} (competition {r.competition:.2f}: {kind}, {r.capability_overlap:.0%} " \
+           f"capability overlap, {deals})"
+
+
+def rival_pairs(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None,
+                min_competition: float = RIVALRY) -> pd.DataFrame:
+    """Partner pairs that compete for the same deals: channel conflict, each with its why.
+
+    A pair is listed when it works at least one common account and its
+    :func:`competition_score` is at least ``min_competition``; ``conflict`` =
+    competition × (shared customers + shared prospects + head-to-head deals)
+    ranks them.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    top : int or None, default 20
+        Pairs to return at most; ``None``: all.
+    as_of : str, datetime.date, pandas.Timestamp or None, default None
+        The day (:mod:`ecograph.dates`); ``None``: the ecosystem's reference date.
+    min_competition : float, default RIVALRY
+        The least competition listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``a, b, a_name, b_name, conflict, competition, rank, why,
+        common_capabilities`` then ``shared_customers, shared_prospects,
+        head_to_head, capability_overlap, same_type, cosells``. Highest conflict first.
+
+    Raises
+    ------
+    ParameterError
+        When ``top`` is less than 1.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> rivals = rival_pairs(load_bundle("fixtures/it_ecosystem"), top=3)
+    >>> bool((rivals["competition"] >= RIVALRY).all())
+    True
+    """
+    if top is not None and top < 1:
+        raise ParameterError(f"top must be at least 1; got {top}")
+    f = _pair_features(eco, _accounts(eco, as_of), None, 0)
+    f = f[f["competition"] >= min_competition]
+    conflict = f["competition"] * (f["shared_customers"] + f["shared_prospects"] + f["head_to_head"])
+    f = f.assign(conflict=conflict.to_numpy()).sort_values(
+        ["conflict", "competition", "a", "b"], ascending=[False, False, True, True], kind="stable")
+    f = f.head(top) if top is not None else f
+    cols = ["a", "b", "conflict", "competition", "shared_customers", "shared_prospects", "head_to_head",
+            "capability_overlap", "same_type", "cosells"]
+    f = _named(eco, f[cols].reset_index(drop=True))
+    caps = eco.partners.set_index("id")["capabilities"]
+    kinds = eco.partners.set_index("id")["partner_type"]
+    common = [", ".join(sorted(set(caps[a]) & set(caps[b]))) for a, b in zip(f["a"], f["b"], strict=True)]
+    why = [f"{r.shared_customers} shared customers; both offer {c or '-'}"
+           f" ({'both ' + kinds[r.a] if r.same_type else kinds[r.a] + ' and ' + kinds[r.b]}); "
+           f"{r.head_to_head} head-to-head deal{'' if r.head_to_head == 1 else 's'}"
+           + ("; they co-sell nonetheless" if r.cosells else "")
+           for r, c in zip(f.itertuples(index=False), common, strict=True)]  # only the rows shown
+    f.insert(6, "rank", np.arange(1, len(f) + 1))
+    f.insert(7, "why", why)
+    f.insert(8, "common_capabilities", common)
+    return f

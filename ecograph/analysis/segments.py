@@ -95,7 +95,7 @@ def segment_partners(kpis: pd.DataFrame, *, k: int | None = None, seed: int = 0,
     seed : int, default 0
         Fixes k-means (10 restarts), so a run is reproducible.
     k_range : range, default range(2, 9)
-        The k tried when ``k`` is not given.
+        The k tried when ``k`` is not given (with fewer than 3 partners: one segment).
     features : list of str, optional
         KPI columns to cluster on; default: :data:`SEGMENT_FEATURES` present in ``kpis``.
 
@@ -126,7 +126,8 @@ def segment_partners(kpis: pd.DataFrame, *, k: int | None = None, seed: int = 0,
         raise ParameterError(f"features must be KPI columns of kpis; missing {sorted(missing) or feats}")
     X = _standardised(kpis, feats).to_numpy()
     n = len(X)
-    candidates = [k] if k is not None else [c for c in k_range if 2 <= c < n]
+    # under 3 partners no two segments can be compared: one segment, rather than an error
+    candidates = [k] if k is not None else ([c for c in k_range if 2 <= c < n] or [1][:n])
     if not candidates or (k is not None and not 1 <= k <= n):
         raise ParameterError(f"k must be between 1 and the number of partners ({n}); "
                              f"got k={k}, k_range={k_range}")

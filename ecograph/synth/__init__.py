@@ -27,12 +27,14 @@ from ..files import replacing
 from . import activity, chain, parties, plant
 from .profiles import PROFILES
 from .truth import truth_markdown
+from .weak import weak_markdown as _weak_markdown
 
 __all__ = ["generate_bundle", "generate_tables", "PROFILES"]
 
 
 def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: int = 400,
-                    seed: int = 0, domain: str = "it", format: str = "csv") -> dict:
+                    seed: int = 0, domain: str = "it", format: str = "csv", chokepoints: int = 0,
+                    decoys: int = 0, difficulty: str | None = None) -> dict:
     """Write a synthetic bundle to ``out`` and return its truth (also in ``truth.json``).
 
     ``TRUTH.md`` beside it tells the same facts for people.
@@ -53,6 +55,13 @@ def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: in
         A key of :data:`PROFILES` (``"it"`` or ``"manufacturing"``).
     format : {"csv", "parquet"}, default "csv"
         The file format of the tables.
+    chokepoints : int, default 0
+        Extra chokepoint suppliers to plant (see :func:`generate_tables`).
+    decoys : int, default 0
+        Redundant distributor twins to plant (see :func:`generate_tables`).
+    difficulty : {"easy", "medium", "hard"} or None, default None
+        Plant the co-sell, tier and broker truths weakly among confounders
+        (:func:`ecograph.synth.weak.weaken`; the truth gains ``weak``).
 
     Returns
     -------
@@ -77,16 +86,22 @@ def generate_bundle(out: str | os.PathLike, *, partners: int = 60, customers: in
     'NET-SW'
     """
     tables, truth = generate_tables(partners=partners, customers=customers, seed=seed,
+                                    chokepoints=chokepoints, decoys=decoys,
                                     domain=domain)
+    if difficulty is not None:  # weak truths among confounders (ecograph.synth.weak)
+        from .weak import weaken
+
+        tables, truth = weaken(tables, truth, difficulty=difficulty, seed=seed)
     with replacing(out) as path:  # the bundle and its truth as a whole, or nothing
         Ecosystem(tables).to_bundle(path, format=format)
         (path / "truth.json").write_text(json.dumps(truth, indent=2, default=str) + "\n")
-        (path / "TRUTH.md").write_text(truth_markdown(truth), encoding="utf-8")
+        (path / "TRUTH.md").write_text(truth_markdown(truth) + _weak_markdown(truth), encoding="utf-8")
     return truth
 
 
 def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
-                    domain: str = "it") -> tuple[dict[str, pd.DataFrame], dict]:
+                    domain: str = "it", chokepoints: int = 0,
+                    decoys: int = 0) -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables of a synthetic bundle (typed, as in an Ecosystem) and its truth.
 
     Parameters
@@ -99,13 +114,21 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
         Seed of the random generator.
     domain : str, default "it"
         A key of :data:`PROFILES` (``"it"`` or ``"manufacturing"``).
+    chokepoints : int, default 0
+        Extra chokepoint suppliers to plant: an exclusive chain above the
+        chokepoint's raw-material supplier, each the only source of the next.
+    decoys : int, default 0
+        Redundant decoys to plant: the busiest distributors each share every
+        partner's supply with an idle twin (a large share each, but either
+        can make up for the other).
 
     Returns
     -------
     tables : dict of str to pandas.DataFrame
         Every bundle table by name.
     truth : dict
-        What was planted: ``chokepoint_supplier``, ``coverage_gap``,
+        What was planted: ``chokepoint_supplier``, ``supply_truth`` (every
+        supplier labelled chokepoint or redundant), ``coverage_gap``,
         ``complementary_pairs``, ``mis_tiered_partner``, ``audit_discrepancy``,
         ``broker_partner`` and ``regional_clusters``, plus the arguments.
 
@@ -135,7 +158,9 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
     rng = np.random.default_rng(seed)
     P = parties.partners(p, partners, rng)
     C = parties.customers(p, customers, rng)
-    S = parties.suppliers(p, max(6, partners // 10), rng)
+    if chokepoints < 0 or decoys < 0:
+        raise ParameterError(f"chokepoints and decoys must be 0 or more; got {chokepoints} and {decoys}")
+    S = parties.suppliers(p, max(6, partners // 10) + chokepoints, rng)
     tables = parties.catalogue(p)
 
     broker = plant.plant_broker(p, P, rng)
@@ -151,7 +176,7 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
     co = co[co[:, 0] != co[:, 1]]
 
     sales = chain.hardware_sales(sells, P, p, rng)
-    supply = chain.supply_relationships(p, P, S, sales, rng)
+    supply = chain.supply_relationships(p, P, S, sales, rng, chokepoints=chokepoints, decoys=decoys)
     deals = activity.deals(P, C, sells, tables["products"], p, rng)
     _keep_gap_clean(deals, C, tables["products"], gap)
     _add_cosell_partners(deals, co, rng)
@@ -190,8 +215,42 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
         "audit_discrepancy": discrepancy,
         "broker_partner": {"id": pid[broker], "regions": list(P.at[broker, "regions"])},
         "regional_clusters": {"attribute": "region", "regions": list(p.regions)},
+        "supply_truth": _supply_truth(p, S["id"].tolist(), supply, chokepoints,
+                                      _twinned(supply, pid) if decoys else []),
     }
     return tables, truth
+
+
+def _supply_truth(p, sid: list[str], supply: pd.DataFrame, chokepoints: int, twins: list[str]) -> dict:
+    """Every supplier labelled by construction: a chokepoint (its loss cannot be absorbed, even
+    were every other source to double what it ships) or redundant; and the twinned
+    distributors, redundant."""
+    sole_other = bool(((supply["source"] == sid[4]) & (supply["target"] == p.company_id)).any())
+    into_tier1 = supply[supply["target"].isin(sid[2:4]) & (supply["sku"] == p.raw_sku)]
+    common = into_tier1.loc[into_tier1["source"] == sid[4], "volume"].sum()
+    others = into_tier1.loc[into_tier1["source"] != sid[4], "volume"].sum()
+    upstream = common > 2 * others  # the others, doubled, cannot make up for it
+    planted = sid[5:5 + chokepoints]
+    choke = [sid[0], sid[1], *planted, *([sid[4]] if sole_other or upstream else [])]
+    why = (f"{sid[0]} is the sole source of {p.chokepoint_sku} and {sid[1]} its only raw-material supplier"
+           + (f", itself supplied only by {', '.join(planted)} in a chain" if planted else "")
+           + f"; {sid[2]} and {sid[3]} split {', '.join(p.dual_sourced_skus)} (decoys: a large share each, "
+           "but either can make up for the other)"
+           + (f"; {sid[4]} is the sole source of the other inputs" if sole_other else "")
+           + (f"; {sid[4]} ships {p.raw_sku} to both of them, more than twice what the rest do"
+              if upstream else f"; {sid[4]}'s {p.raw_sku} can be made up by the rest")
+           + ("; each twinned distributor shares every partner's supply with its twin" if twins else ""))
+    return {"chokepoints": choke, "redundant": [s for s in sid if s not in choke] + twins, "why": why}
+
+
+def _twinned(supply: pd.DataFrame, pid: np.ndarray) -> list[str]:
+    """The distributors that share every partner they supply with another distributor."""
+    down = supply[(supply["type"] == "supplies") & supply["target"].isin(pid) & supply["source"].isin(pid)]
+    sources = down.groupby(["target", "sku"])["source"].nunique()
+    shared = sources[sources > 1].reset_index()[["target", "sku"]]
+    both = down.merge(shared, on=["target", "sku"], how="left", indicator=True)
+    alone = set(both.loc[both["_merge"] == "left_only", "source"])
+    return sorted(set(both.loc[both["_merge"] == "both", "source"]) - alone)
 
 
 def _broker_links(P: pd.DataFrame, broker: int, regions, rng) -> np.ndarray:

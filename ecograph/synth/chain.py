@@ -85,13 +85,19 @@ def _pick_distributor(partners: pd.DataFrame, regions: tuple[str, ...],
 
 
 def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataFrame,
-                         sales: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+                         sales: pd.DataFrame, rng: np.random.Generator, *, chokepoints: int = 0,
+                         decoys: int = 0) -> pd.DataFrame:
     """``supplies`` and ``distributes_for`` edges with yearly unit volumes.
 
     Distributors supply the partners of their region and distribute for the
     company; suppliers supply the company the SKUs (or, if it assembles, the
     inputs) that demand needs, with the chokepoint and raw-material shape
-    described in this module.
+    described in this module. ``chokepoints`` more suppliers are planted as
+    an exclusive chain above the chokepoint's raw-material supplier (each the
+    only source of the next, so each is a chokepoint too); ``decoys`` of the
+    busiest distributors each get a twin, another distributor (an idle one
+    when there is one) that takes half of every partner's supply (both carry
+    a large share, and either can make up for the other).
 
     Parameters
     ----------
@@ -106,6 +112,11 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
         Sold-to pairs with ``sku`` and ``volume`` (:func:`hardware_sales`).
     rng : numpy.random.Generator
         The random generator.
+    chokepoints : int, default 0
+        Extra chokepoint suppliers to plant (taken from ``suppliers[5:]``).
+    decoys : int, default 0
+        Distributors to give a redundant twin (as many idle distributors as
+        there are, at most).
 
     Returns
     -------
@@ -133,6 +144,8 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
     sid = suppliers["id"].to_numpy()
     down = (hw.assign(d=dist_of[hw["p"].to_numpy()])
             .groupby(["d", "p", "sku"], as_index=False)["volume"].sum())
+    if decoys:
+        down = _twin_distributors(down, partners, decoys)
     edges = [pd.DataFrame({"source": pid[down["d"]], "target": pid[down["p"]], "type": "supplies",
                            "sku": down["sku"], "volume": np.ceil(down["volume"] * 1.2)})]
     up = down.groupby(["d", "sku"], as_index=False)["volume"].sum()
@@ -156,10 +169,12 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
             rows.append((sid[4], p.company_id, sku, np.ceil(units * 1.2)))
     choke = need.get(p.chokepoint_sku, 0.0)
     dual = sum(need.get(s, 0.0) for s in p.dual_sourced_skus)
-    rows.append((sid[1], sid[0], p.raw_sku, np.ceil(choke * KG_PER_UNIT * 1.2)))
+    chain = [sid[1], *sid[5:5 + chokepoints]]  # each the only source of the one before
+    for upstream, downstream in zip(chain, [sid[0], *chain[:-1]], strict=True):
+        rows.append((upstream, downstream, p.raw_sku, np.ceil(choke * KG_PER_UNIT * 1.2)))
     for tier1 in (sid[2], sid[3]):
         rows.append((sid[4], tier1, p.raw_sku, np.ceil(dual * KG_PER_UNIT * 0.5)))
-    for extra in sid[5:]:
+    for extra in sid[5 + chokepoints:]:
         rows.append((extra, sid[2 + rng.integers(0, 2)], p.raw_sku, float(rng.integers(50, 500))))
     edges.append(pd.DataFrame(rows, columns=["source", "target", "sku", "volume"])
                  .assign(type="supplies"))
@@ -169,6 +184,24 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
 def _lots(frame: pd.DataFrame, kind: str, src, dst, units, date, note=None) -> pd.DataFrame:
     return pd.DataFrame({"date": date, "sku": frame["sku"].to_numpy(), "kind": kind,
                          "from_party": src, "to_party": dst, "units": units, "note": note})
+
+
+def _twin_distributors(down: pd.DataFrame, partners: pd.DataFrame, decoys: int) -> pd.DataFrame:
+    """``down`` (``d, p, sku, volume``) with the ``decoys`` busiest distributors each sharing
+    every partner's supply half and half with another distributor (its twin; idle ones first)."""
+    busiest = down.groupby("d")["volume"].sum().sort_values(ascending=False, kind="stable").index
+    chosen = set(busiest[:decoys])
+    dist = [d for d in np.flatnonzero(partners["partner_type"].to_numpy() == "distributor")
+            if d not in chosen]
+    used = set(down["d"])
+    spare = [d for d in dist if d not in used] + [d for d in dist if d in used]  # idle ones first
+    parts = [down]
+    for d, twin in zip(busiest[:decoys], spare, strict=False):
+        mine = down["d"] == d
+        half = np.ceil(down.loc[mine, "volume"] / 2)
+        parts.append(down[mine].assign(d=twin, volume=half))
+        down.loc[mine, "volume"] = half
+    return pd.concat(parts, ignore_index=True)
 
 
 def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,

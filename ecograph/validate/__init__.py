@@ -90,7 +90,7 @@ def validate_bundle(path: str | os.PathLike) -> ValidationResult:
     findings = Findings()
     files = bundle_files(path, findings)
     raw = ((name, read_table(file, findings)) for name, file in files.items())  # one at a time
-    return _validate(str(path), raw, {t: f.name for t, f in files.items()}, findings)
+    return _validate(str(path), raw, {t: f.name for t, f in files.items()}, findings, paths=files)
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame], *,
@@ -136,22 +136,23 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *,
 
 
 def _validate(source: str, raw: Iterable[tuple[str, pd.DataFrame | None]],
-              names: dict[str, str], findings: Findings) -> ValidationResult:
+              names: dict[str, str], findings: Findings, *, paths: Mapping[str, os.PathLike] | None = None
+              ) -> ValidationResult:
     """Parse each table's text cells as it comes (so only one table's text is held at a
     time), then check links and table rules."""
     frames = {name: parse_table(TABLES[name], text, names[name], findings)
               for name, text in raw if text is not None}
-    _check_links_and_rules(frames, names, findings)
+    _check_links_and_rules(frames, names, findings, links.rejected_keys(paths or {}, findings))
     tables = {name: frames[name].drop(columns=ROW) for name in TABLES if name in frames}
     return ValidationResult(source, findings.frame(), tables)
 
 
 def _check_links_and_rules(frames: dict[str, pd.DataFrame], names: dict[str, str],
-                           findings: Findings) -> None:
+                           findings: Findings, rejected: dict[str, dict[str, int]] | None = None) -> None:
     links.normalise_ids(frames, names, findings)  # ids are compared and stored in NFC
     owners = links.id_owners(frames, names)
     links.check_ids(owners, findings)
-    links.check_references(frames, names, owners, findings)
+    links.check_references(frames, names, owners, findings, rejected=rejected)
     if "company" in frames:
         rules.check_company(frames["company"], names["company"], findings)
     if "relationships" in frames:

@@ -10,7 +10,11 @@ characters (:func:`id_skeleton`): :func:`check_ids` reports each such pair.
 
 from __future__ import annotations
 
+import csv
+import os
 import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +24,7 @@ from ..frames import isin
 from ..ingest import ROW
 from ..schema import RELATIONSHIP_ENDPOINTS, TABLES
 
-__all__ = ["check_ids", "check_references", "check_relationship_endpoints", "id_owners",
+__all__ = ["rejected_keys", "check_ids", "check_references", "check_relationship_endpoints", "id_owners",
            "id_skeleton", "normalise_ids", "CONFUSABLES"]
 
 #: Look-alike letters of Cyrillic and Greek, each with the Latin letter it is read as
@@ -279,14 +283,67 @@ def _repeats(owners: pd.DataFrame, key: pd.Series, rule: str, findings: Findings
             findings.add(r.file, r.row, TABLES[r.table].key, rule, r.id, message(r, first))
 
 
+def rejected_keys(paths: Mapping[str, os.PathLike], findings: Findings) -> dict[str, dict[str, int]]:
+    """The ids of rows that reading rejected (``ragged_row``), by table: id to its row.
+
+    Only CSV files can have such rows; each is read again for the key cell of
+    those rows (the key column's place in the header), so references to them
+    can be told from references to ids that never existed.
+
+    Parameters
+    ----------
+    paths : mapping of str to os.PathLike
+        The bundle's files by table.
+    findings : Findings
+        What reading found so far.
+
+    Returns
+    -------
+    dict of str to dict of str to int
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from ecograph.errors import Findings
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "asset_classes.csv").write_text("sku,name\\nSRV,Server,extra\\n")
+    >>> findings = Findings()
+    >>> findings.add("asset_classes.csv", 2, None, "ragged_row", 3, "row has 3 cells, the header has 2")
+    >>> rejected_keys({"asset_classes": folder / "asset_classes.csv"}, findings)
+    {'asset_classes': {'SRV': 2}}
+    """
+    frame = findings.frame()
+    ragged = frame[frame["rule"] == "ragged_row"]
+    found: dict[str, dict[str, int]] = {}
+    for table, path in paths.items():
+        rows = set(ragged.loc[ragged["file"] == Path(path).name, "row"].astype(int))
+        if not rows or Path(path).suffix != ".csv":
+            continue
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                reader = csv.reader(handle)
+                header = next(reader)
+                at = header.index(TABLES[table].key)
+                for n, record in enumerate(reader, start=2):
+                    if n in rows and len(record) > at and record[at].strip():
+                        found.setdefault(table, {})[unicodedata.normalize("NFC", record[at].strip())] = n
+        except (OSError, ValueError, StopIteration, csv.Error):  # reported as read; nothing to add
+            continue
+    return found
+
+
 def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
-                     owners: pd.DataFrame, findings: Findings) -> None:
+                     owners: pd.DataFrame, findings: Findings, *,
+                     rejected: dict[str, dict[str, int]] | None = None) -> None:
     """Every reference, including each item of a list cell, must name an existing id.
 
     A column whose referenced tables could not all be read is not checked:
     every value would dangle, burying the one error that matters (the file).
     Nor is one that refers to a table with rows but no id at all (its key
-    column is missing or empty, which is reported as such).
+    column is missing or empty, which is reported as such). References to a
+    row that was itself rejected (``rejected``, from :func:`rejected_keys`) are
+    an echo of that row's error: they are summarised in one
+    ``rejected_reference`` finding per id, not one per referencing row.
 
     Parameters
     ----------
@@ -297,7 +354,9 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
     owners : pandas.DataFrame
         Every key with its table, file and row (:func:`id_owners`).
     findings : Findings
-        Where problems are recorded (rule ``dangling_reference``).
+        Where problems are recorded (rules ``dangling_reference``, ``rejected_reference``).
+    rejected : dict of str to dict of str to int, optional
+        Ids of rejected rows by table, with their row (:func:`rejected_keys`).
 
     Examples
     --------
@@ -313,6 +372,7 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
     [['customers.csv', 2, 'needs', 'dangling_reference', 'ai']]
     """
     keys_by_table = {t: g.to_numpy(dtype=object) for t, g in owners.groupby("table")["id"]}
+    echoes: dict[str, list[tuple[str, str, int]]] = {}
     unread = {t for t in TABLES if t not in frames and (t in files or TABLES[t].required)}
     unread |= {t for t, f in frames.items()
                if len(f) and (TABLES[t].key not in f or f[TABLES[t].key].isna().all())}
@@ -325,9 +385,21 @@ def check_references(frames: dict[str, pd.DataFrame], files: dict[str, str],
             values = frame[[ROW, col.name]].explode(col.name) if col.many else frame[[ROW, col.name]]
             values = values[values[col.name].notna()]
             bad = values[~isin(values[col.name], allowed)]
+            gone = {v: (t, r) for t in col.ref for v, r in (rejected or {}).get(t, {}).items()}
+            echo = bad[col.name].isin(list(gone)).to_numpy(dtype=bool) if gone else np.zeros(len(bad), bool)
+            for value, rows in bad[echo].groupby(col.name, sort=True)[ROW]:
+                echoes.setdefault(value, []).extend((files[name], col.name, int(r)) for r in rows)
+            bad = bad[~echo]
             if len(bad):
                 findings.add_many(files[name], bad[ROW], col.name, "dangling_reference",
                                   bad[col.name], f"no {' or '.join(col.ref)} row has this id")
+    for value, where in echoes.items():
+        table, row = next((t, r) for t, ids in (rejected or {}).items() for v, r in ids.items() if v == value)
+        file, column, first = where[0]
+        in_files = ", ".join(sorted({f for f, _, _ in where}))
+        findings.add(file, first, column, "rejected_reference", value,
+                     f"{len(where)} rows ({in_files}) refer to {value}, whose {files.get(table, table)} row "
+                     f"{row} was rejected (see that finding); fix that row")
 
 
 def check_relationship_endpoints(rel: pd.DataFrame, file: str, owners: pd.DataFrame,
