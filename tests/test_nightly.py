@@ -115,3 +115,28 @@ def test_an_overlapping_run_exits_3(run, fixtures_dir, tmp_path):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         blocked = run("run", fixtures_dir / "tiny", "--state", state)
     assert blocked.exit_code == 3 and "holds" in blocked.stderr
+
+
+def test_a_run_with_a_store_syncs_it_and_the_next_run_keeps_one_graph(run, fixtures_dir, tmp_path):
+    from ecograph import load_bundle
+    from ecograph.store import EmbeddedServer, EmbeddedStore, to_ecosystem
+
+    bundle, store_dir = fixtures_dir / "tiny", tmp_path / "store"
+    args = ("run", bundle, "--state", tmp_path / "state", "--store", "embedded", "--store-dir", store_dir)
+    try:
+        first = run(*args)
+        assert first.exit_code in (0, 1), first.output
+        record = json.loads((tmp_path / "state" / "run.json").read_text())
+        assert record["stages"]["sync"]["status"] == "done"
+        (graph,) = EmbeddedStore(store_dir).graphs()
+        stored = to_ecosystem(EmbeddedStore(store_dir, graph=graph))
+        expected = load_bundle(bundle)
+        for table in ("partners", "customers", "relationships", "deals", "movements"):
+            assert stored.tables[table]["id"].tolist() == sorted(expected.tables[table]["id"]), table
+        again = run(*args)
+        assert again.exit_code == 0, again.output  # the same findings: nothing new to say
+        assert json.loads((tmp_path / "state" / "run.json").read_text())["stages"]["sync"]["status"] in \
+            ("done", "skipped")
+        assert EmbeddedStore(store_dir).graphs() == [graph]  # the same graph, synced, not a second one
+    finally:
+        EmbeddedServer(store_dir).stop()
