@@ -16,13 +16,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "ecograph"
 
 #: Lowest first. A module is in the layer of its first name under ``ecograph``.
 LAYERS = (
-    ("foundation", {"schema", "errors", "frames", "dates", "files"}),
+    ("foundation", {"schema", "errors", "frames", "dates", "files", "wording"}),
     ("tables", {"ingest", "ledger", "validate"}),
     ("ecosystem", {"ecosystem", "ties"}),
     ("views", {"twins", "graphs"}),
     ("analysis", {"analysis"}),
     ("outputs and adapters", {"pipeline", "report", "summary", "outputs", "flags", "nightly", "console",
-                              "store", "synth", "wording", "plots", "explore", "explorer", "export",
+                              "store", "synth", "plots", "explore", "explorer", "export",
                               "statements"}),
     ("commands", {"store_commands", "export_commands", "job_commands", "cli"}),
 )

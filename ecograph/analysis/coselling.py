@@ -48,6 +48,7 @@ from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..ties import partner_accounts
 from ..twins import edge_array, igraph_from_edges, index, node_table, twin
+from ..wording import plural
 from ._common import node_ids
 from .activity import partner_activity
 from .communities import membership
@@ -798,12 +799,12 @@ def _common_regions(eco: Ecosystem, f: pd.DataFrame) -> list[str]:
 def _why(f: pd.DataFrame) -> list[str]:
     parts = []
     for r in f.itertuples(index=False):  # only the rows shown
-        bits = [f"{r.shared_customers} shared customers"]
+        bits = [plural(r.shared_customers, "shared customer")]
         if r.a_open_at_b_customers or r.b_open_at_a_customers:
-            bits.append(f"{r.a_open_at_b_customers + r.b_open_at_a_customers} open deals at "
-                        "the other's customers")
+            bits.append(plural(r.a_open_at_b_customers + r.b_open_at_a_customers, "open deal")
+                        + " at the other's customers")
         if r.shared_prospects:
-            bits.append(f"{r.shared_prospects} shared prospects")
+            bits.append(plural(r.shared_prospects, "shared prospect"))
         if r.need_share_complementary > 0:
             bits.append(f"{r.need_share_complementary:.0%} of shared accounts' needs "
                         "covered by exactly one of them")

@@ -190,3 +190,17 @@ def test_recall_of_planted_pairs_on_generated_bundles(domain):
         found += sum(r <= 10 for r in ranks)
         total += len(ranks)
     assert found / total >= RECALL_AT_10
+
+
+def test_the_why_of_a_pairing_counts_in_words_that_agree_with_the_number():
+    from ecograph.analysis.coselling import _why
+
+    row = {"shared_customers": 1, "a_open_at_b_customers": 1, "b_open_at_a_customers": 0,
+           "shared_prospects": 1, "need_share_complementary": 0.0, "regions_in_common": "",
+           "same_community": True, "same_type": False, "head_to_head": 0, "competition": 0.1,
+           "capability_overlap": 0.0}
+    (one,) = _why(pd.DataFrame([row]))
+    assert one.startswith("1 shared customer; 1 open deal at the other's customers; 1 shared prospect;")
+    (many,) = _why(pd.DataFrame([row | {"shared_customers": 3, "a_open_at_b_customers": 2,
+                                        "shared_prospects": 2}]))
+    assert many.startswith("3 shared customers; 2 open deals at the other's customers; 2 shared prospects;")
