@@ -31,19 +31,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import publish, status_mb
+
 HERE = Path(__file__).resolve().parent
 TARGET_RATE = 40_000
 SIZE = {"partners": 5_000, "customers": 412_000, "seed": 1}
 CACHE = Path(os.environ.get("ECOGRAPH_NEO4J_CACHE") or HERE.parent / ".cache" / "neo4j")
-
-
-def _status_mb(field: str, pid: int | str = "self") -> float:
-    """A memory field of ``/proc/<pid>/status`` in MB (NaN if unreadable)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith(field))
-    except (OSError, StopIteration):
-        return float("nan")
 
 
 def connection() -> dict | None:
@@ -79,13 +72,13 @@ def child(engine: str, bundle: Path) -> None:
     loaded = time.perf_counter() - started
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
-    before = _status_mb("VmRSS")
+    before = status_mb("VmRSS")
     started = time.perf_counter()
     result = analyze(eco, engine=engine)
     seconds = time.perf_counter() - started
     print(json.dumps({"engine": engine, "load_bundle": loaded, "analyze": seconds,
-                      "rss_before": before, "peak_added": max(_status_mb("VmHWM") - before, 0.0),
-                      "peak_total": _status_mb("VmHWM"), "stages": result.seconds,
+                      "rss_before": before, "peak_added": max(status_mb("VmHWM") - before, 0.0),
+                      "peak_total": status_mb("VmHWM"), "stages": result.seconds,
                       "communities": result.headline["communities"],
                       "modularity": result.headline["modularity"],
                       "top_pagerank": result.tables["pagerank"]["id"].head(5).tolist(),
@@ -98,7 +91,7 @@ def _analyze(engine: str, bundle: Path, conn: dict) -> dict:
     if out.returncode:
         sys.exit(f"analyze --engine {engine} failed:\n{out.stderr[-3000:]}")
     facts = json.loads(out.stdout.strip().splitlines()[-1])
-    facts["server_rss"] = _status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
+    facts["server_rss"] = status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
     print(f"{engine}: analyze {facts['analyze']:.1f} s, +{facts['peak_added']:,.0f} MB", flush=True)
     return facts
 
@@ -123,7 +116,7 @@ def run(batch_size: int) -> list[str]:
     print(f"neo4j load {first.seconds:.1f} s ({rate:,.0f} relationships/s)", flush=True)
     again = load(eco, store, batch_size=batch_size)
     store.close()
-    server_loaded = _status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
+    server_loaded = status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
     del eco
     runs = {engine: _analyze(engine, bundle, conn) for engine in ("python", "neo4j")}
     py, nj = runs["python"], runs["neo4j"]
@@ -175,10 +168,7 @@ def main() -> None:
         return
     started = time.perf_counter()
     lines = run(args.batch_size)
-    print("\n".join(lines))
-    if args.append:
-        with open(args.out, "a") as f:
-            f.write("\n".join(lines) + "\n")
+    publish(lines, args.out, append=args.append)
     print(f"done in {time.perf_counter() - started:.0f} s")
 
 

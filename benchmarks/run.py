@@ -31,6 +31,7 @@ from pathlib import Path
 import igraph as ig
 import networkx as nx
 import numpy as np
+from measure import status_mb
 from networkx_pipeline import STAGES as NX_STAGES
 from networkx_pipeline import stages as networkx_stages
 
@@ -71,25 +72,16 @@ def _timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def _status_mb(field: str, pid: int | str = "self") -> float:
-    """A memory field of ``/proc/<pid>/status`` in MB (NaN if unreadable)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith(field))
-    except (OSError, StopIteration):
-        return float("nan")
-
-
 def measure(fn, *args):
     """``(result, seconds, peak MB)`` of ``fn(*args)``: the peak is the resident memory it adds,
     read from the kernel's high-water mark after resetting it (``/proc/self/clear_refs``)."""
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
-    before = _status_mb("VmRSS")
+    before = status_mb("VmRSS")
     t = time.perf_counter()
     result = fn(*args)
     seconds = time.perf_counter() - t
-    return result, seconds, max(_status_mb("VmHWM") - before, 0.0)
+    return result, seconds, max(status_mb("VmHWM") - before, 0.0)
 
 
 def peak_mb(fn) -> float:
@@ -414,7 +406,7 @@ def store_section(repeat: int) -> list[str]:
         store = EmbeddedStore(directory, graph="bench")
         report = load(eco, store, batch_size=10_000)
         again = load(eco, store, batch_size=10_000)
-        rss = _status_mb("VmRSS", store.server.pid)
+        rss = status_mb("VmRSS", store.server.pid)
     finally:
         EmbeddedServer(directory).stop()
     edges = report.relationships

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import publish
+
 from ecograph import Ecosystem
 from ecograph.store import EmbeddedServer, EmbeddedStore, load
 from ecograph.synth import generate_tables
@@ -122,10 +124,8 @@ def main() -> None:
                         help="skip the uncompacted comparison (one more 1M load)")
     args = parser.parse_args()
     lines = section(args.log_row)
-    print("\n".join(lines))
+    publish(lines, args.out, append=args.append)
     if args.append:
-        with open(args.out, "a") as f:
-            f.write("\n".join(lines) + "\n")
         print(f"appended to {args.out}")
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from measure import publish
 
 from ecograph import Ecosystem
 from ecograph.synth import generate_tables
@@ -101,10 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     lines = run()
-    print("\n".join(lines))
-    if args.append:
-        with open(args.out, "a") as f:
-            f.write("\n".join(lines) + "\n")
+    publish(lines, args.out, append=args.append)
     print(f"done in {time.perf_counter() - started:.0f} s")
 
 
