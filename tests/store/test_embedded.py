@@ -89,37 +89,40 @@ def test_a_load_killed_halfway_converges_when_rerun(tmp_path, it_eco):
         EmbeddedServer(tmp_path / "crashed").stop()
 
 
+class _KilledMidLoad(EmbeddedStore):
+    """A real store whose server is SIGKILLed shortly after the load has sent ``after``
+    relationship rows: mid-batch, with no second client reading while the load writes
+    (see test_a_large_store_killed_mid_load_reopens_and_converges)."""
+
+    def __init__(self, directory, after: int, delay: float = 0.05) -> None:
+        super().__init__(directory)
+        self.after, self.delay, self.sent = after, delay, 0
+
+    def prepare(self, query, head, props):
+        import threading
+
+        if "CREATE (a)-[r:" in query:
+            self.sent += len(head)
+            if self.sent - len(head) < self.after <= self.sent:  # once: kill while it writes
+                threading.Timer(self.delay, os.kill, (self.server.pid, signal.SIGKILL)).start()
+        return super().prepare(query, head, props)
+
+
 @pytest.mark.slow
 def test_a_server_killed_mid_load_converges_when_rerun(tmp_path, it_eco):
     """The server is SIGKILLed while a load is running; after a restart, rerunning
     the load gives exactly the store of a clean load."""
-    import threading
-    import time
 
     def shape(store):
         return (store.run("MATCH (n) RETURN count(n) AS n")[0]["n"],
                 store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
 
     clean = EmbeddedStore(tmp_path / "clean")
-    victim = EmbeddedStore(tmp_path / "victim")
-    pid = victim.server.pid
-
-    def kill_when_under_way():
-        probe = EmbeddedStore(tmp_path / "victim", start=False)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if probe.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"] >= 300:
-                break
-            time.sleep(0.002)
-        os.kill(pid, signal.SIGKILL)
-
+    victim = _KilledMidLoad(tmp_path / "victim", after=300, delay=0)
     try:
         load(it_eco, clean)
-        killer = threading.Thread(target=kill_when_under_way)
-        killer.start()
         with pytest.raises(StoreError):
             load(it_eco, victim, batch_size=20)
-        killer.join()
         victim.server.stop()
         rerun = EmbeddedStore(tmp_path / "victim")
         assert 0 < shape(rerun)[1] < shape(clean)[1]  # it really stopped part-way
@@ -439,34 +442,25 @@ def test_a_server_that_dies_at_start_is_one_line_quoting_its_log(tmp_path):
 def test_a_large_store_killed_mid_load_reopens_and_converges(tmp_path):
     """About 95k relationships; the server is SIGKILLed while the load is under way. The
     restart replays the log without any timeout, and rerunning the load gives exactly
-    the graph of a clean load (in another graph of the same server)."""
-    import threading
-    import time
+    the graph of a clean load (in another graph of the same server).
 
+    The kill is armed by the load itself, not by a second client counting relationships
+    while the load writes: in one CI run of the old form, FalkorDB stopped answering both
+    (no CPU, no reply) until the 300 s timeout."""
     from ecograph import Ecosystem
     from ecograph.synth import generate_tables
 
     eco = Ecosystem(generate_tables(partners=500, customers=21_000, seed=1)[0])
     clean = EmbeddedStore(tmp_path / "clean")
-    victim = EmbeddedStore(tmp_path / "victim")
+    victim = _KilledMidLoad(tmp_path / "victim", after=40_000)  # two batches may be in flight
     pid = victim.server.pid
-
-    def kill_when_under_way():
-        probe = EmbeddedStore(tmp_path / "victim", start=False)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and _edges(probe) < 30_000:
-            time.sleep(0.01)
-        os.kill(pid, signal.SIGKILL)
-
     try:
         load(eco, clean, batch_size=2_000)
         expected = _shape(clean)
         assert sum(n for _, n in expected[1]) >= 50_000
-        killer = threading.Thread(target=kill_when_under_way)
-        killer.start()
         with pytest.raises(StoreError):
             load(eco, victim, batch_size=2_000)
-        killer.join()
+        assert victim.sent >= 40_000 and not EmbeddedServer(tmp_path / "victim").running
         reopened = EmbeddedStore(tmp_path / "victim")  # default patience: no timeout error
         assert reopened.server.pid != pid
         assert 30_000 <= _edges(reopened) < sum(n for _, n in expected[1])  # it stopped part-way
