@@ -364,6 +364,7 @@ def risk_section(repeat: int) -> list[str]:
     """Supply-chain risk and the physical-account ledger at 1M relationships."""
     from ecograph import ledger
     from ecograph.analysis import bottlenecks as bn
+    from ecograph.analysis import risk_exposure as rx
 
     tables = _generated("1m")
     eco = Ecosystem(tables)
@@ -378,6 +379,8 @@ def risk_section(repeat: int) -> list[str]:
         "simulate again (a what-if on the same ecosystem)":
             lambda: bn.simulate(eco, remove=["S0002"]),
         "dominators": lambda: bn.dominators(fresh()),
+        "risk exposure (every shipping party, 32 LPs exact; benchmarks/risk_exposure.py)":
+            lambda: rx.risk_exposure(fresh(), exact=32),
         "cascade (threshold 0.5)": lambda: bn.cascade(fresh(), ["S0002"]),
         "ledger balances (replay every movement)": lambda: ledger.balances(eco.movements),
         "ledger reconcile (every audit)": lambda: ledger.reconcile(eco.movements, eco.audits),
@@ -388,7 +391,7 @@ def risk_section(repeat: int) -> list[str]:
              "Times include building the supply network from the tables, except for a "
              "what-if on an ecosystem that has built it already.", "",
              "| call | time (s) | peak (MB) |", "|---|---|---|"]
-    slow = tuple(name for name in calls if name.startswith("bottlenecks"))
+    slow = tuple(name for name in calls if name.startswith(("bottlenecks", "risk exposure")))
     lines += [f"| {name} | {t:.2f} | {peak:,.0f} |"
               for name, t, peak in _time_calls("risk", calls, repeat, once=slow)]
     return lines

@@ -1,7 +1,7 @@
 """ecograph: a partner ecosystem as a graph — where it is strong, fragile, and should grow.
 
 The house, lowest layer first (each imports only from layers below it):
-``schema, errors, frames, dates, files`` → ``ingest, ledger, validate`` →
+``schema, errors, frames, dates, files`` → ``ingest, ledger, bom, validate`` →
 ``ecosystem, ties`` → ``twins, graphs`` (views) → ``analysis`` →
 ``pipeline, report, plots, explorer, wording, summary, explore, export, statements,
 outputs, flags, store, synth`` → ``cli``.

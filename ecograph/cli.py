@@ -24,6 +24,7 @@ from .ecosystem import Ecosystem, load_bundle
 from .errors import BundleError, EcographError, LockError, StoreError
 from .export_commands import export_cmd, statements_cmd
 from .job_commands import flag_bottlenecks_cmd, json_error, run_cmd, wants_json
+from .risk_commands import risk_cmd
 from .store_commands import engine_option, load_cmd, query_cmd, store
 from .validate import validate_bundle
 from .wording import plural
@@ -175,6 +176,8 @@ def generate(out_dir: Path, partners: int, customers: int, seed: int, domain: st
     per customer: 300,000 customers give roughly a million. Every supplier (and
     every twinned distributor) is labelled chokepoint or redundant in
     truth.json's supply_truth; --chokepoints and --decoys plant more of each.
+    Its risk_exposure names who goes short before recovering (a deep, cheap
+    single source) and who does not (spare capacity at the twin; a buffer).
 
     \b
       ecograph generate out/small --partners 100 --customers 1000 --seed 1
@@ -303,45 +306,6 @@ def gaps() -> None:
     """
 
 
-def _cuts(ctx, param, values: tuple[str, ...]) -> dict[str, float]:
-    cuts = {}
-    for v in values:
-        party, _, fraction = v.partition("=")
-        try:
-            cuts[party] = float(fraction)
-        except ValueError as exc:
-            raise click.BadParameter(f"{v!r}: use PARTY=FRACTION, e.g. S0001=0.5") from exc
-    return cuts
-
-
-@_stage(lambda eco, top, **o: pipeline.supply_risk(eco, detail=True, **o), top=10,
-        what="bottlenecks, vital_edges, concentration, single_sourced, dominators, "
-             "articulation_points, bridges and what-if tables",
-        status="Simulating every party's removal...")
-@click.option("--remove", multiple=True, metavar="ID",
-              help="What-if: take this party out (repeat for several).")
-@click.option("--cut", "capacity_cut", multiple=True, metavar="ID=FRACTION", callback=_cuts,
-              help="What-if: cut a party's capacity by a fraction, e.g. S0001=0.5.")
-@click.option("--cascade", type=click.FloatRange(0, 1, min_open=True),
-              help="Also run a failure cascade: a party fails once it loses more than "
-                   "this share of its inbound supply.")
-def risk() -> None:
-    """Rank supply-chain bottlenecks and simulate what breaks, in units of unmet demand.
-
-    Every party that ships units is scored: the customer demand left unmet
-    if it drops out, whether it is the single source of an input, an
-    articulation point, on a min-cut, or the sole path to some customers.
-    With --remove / --cut, the unmet demand per region, SKU and customer of
-    that scenario; with --cascade, the chain of knock-on failures. See
-    docs/analytics.md for the flow model and the risk score.
-
-    \b
-      ecograph risk fixtures/manufacturing
-      ecograph risk fixtures/manufacturing --remove S0001 --cascade 0.5
-      ecograph risk fixtures/it_ecosystem --cut S0003=0.5 --format json
-    """
-
-
 @_stage(lambda eco, top, **o: pipeline.accounts(eco, detail=True, **o), top=10,
         what="balances, reconciliation, adjustments, deployed",
         status="Replaying the physical accounts...")
@@ -421,7 +385,7 @@ def diff(old: Path, new: Path | None, old_as_of: str | None, new_as_of: str | No
 
 
 for _command in (store, load_cmd, query_cmd, flag_bottlenecks_cmd, run_cmd, export_cmd,
-                 statements_cmd):
+                 statements_cmd, risk_cmd):
     main.add_command(_command)
 
 

@@ -494,5 +494,5 @@ def to_flat(name: str, frame: pd.DataFrame, *, text: bool) -> pd.DataFrame:
 def _empty(name: str) -> pd.DataFrame:
     dtypes = {"int": "Int64", "float": "float64", "units": "float64",
               "date": DATE_DTYPE, "bool": "boolean"}
-    return pd.DataFrame({c.name: pd.Series(dtype=object if c.many else dtypes.get(c.kind, object))
+    return pd.DataFrame({c.name: pd.Series(dtype=object if c.many else dtypes.get(c.kind, "str"))
                          for c in TABLES[name].columns})

@@ -36,6 +36,7 @@ from .ecosystem import Ecosystem, load_bundle
 from .errors import BundleError, LockError, ParameterError
 from .files import make_folder
 from .outputs import write_json
+from .pipeline import exposure
 
 __all__ = ["measure", "fired", "explain", "explain_lines",
            "flag_bottlenecks", "compare_to_baseline", "read_thresholds", "read_baseline",
@@ -49,15 +50,20 @@ ERROR_SCHEMA = "ecograph.error/1"
 READABLE = ("ecograph.flag-bottlenecks/1", SCHEMA)
 #: Default thresholds. A party is flagged when its loss cannot be absorbed: the share of all
 #: demand left unmet after its buyers reroute to their other sources (each able to ship
-#: ``headroom`` more) reaches ``min_unmet``. An input SKU is flagged when its supply HHI reaches
-#: ``max_hhi`` (10,000 = a single supplier). ``min_risk`` (risk score) and ``min_share`` (share of
-#: demand before rerouting) are off (``None``) unless set: they alert on suppliers with real
-#: alternatives.
+#: ``headroom`` more) reaches ``min_unmet``, or its Risk Exposure Index (the loss over its time to
+#: recover, after rerouting within the real capacities and drawing inventory on hand;
+#: :mod:`ecograph.analysis.risk_exposure`) reaches ``min_rei``. A party whose loss the risk-exposure
+#: model absorbs for its whole time to recover (its time to survive is no shorter: alternatives
+#: with spare capacity, or a buffer) fires no rule. An input SKU is flagged when its supply HHI
+#: reaches ``max_hhi`` (10,000 = a single supplier). ``min_risk`` (risk score) and ``min_share``
+#: (share of demand before rerouting) are off (``None``) unless set: they alert on suppliers with
+#: real alternatives.
 DEFAULTS: dict[str, float | None] = {"min_unmet": 0.2, "headroom": 1.0, "min_risk": None, "min_share": None,
-                                     "max_hhi": 10_000.0}
+                                     "min_rei": 10.0, "max_hhi": 10_000.0}
 #: The rules: (kind, metric, threshold); a rule fires when the metric reaches the threshold.
 RULES = (("bottleneck", "share_unmet", "min_unmet"), ("bottleneck", "risk_score", "min_risk"),
-         ("bottleneck", "share_at_risk", "min_share"), ("concentration", "hhi", "max_hhi"))
+         ("bottleneck", "share_at_risk", "min_share"), ("bottleneck", "rei", "min_rei"),
+         ("concentration", "hhi", "max_hhi"))
 #: How bad a finding is, per kind: the metric compared across runs.
 SCORE = {"bottleneck": "share_unmet", "concentration": "hhi"}
 #: A finding's trend against the baseline; the first two are alerts.
@@ -147,8 +153,11 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
     Returns
     -------
     list of dict
-        ``kind``, ``key``, ``name``, ``metrics`` (name to number or flag) and
-        ``detail`` (why, in words), bottlenecks riskiest first, then SKUs by HHI.
+        ``kind``, ``key``, ``name``, ``metrics`` (name to number or flag; a
+        bottleneck's include its risk exposure: ``ttr_days``, ``tts_days``
+        (``None``: never short), ``absorbed`` (no loss within its TTR),
+        ``rei``, ``lost_units``, ``value_at_risk``) and ``detail`` (why, in
+        words), bottlenecks riskiest first, then SKUs by HHI.
 
     Examples
     --------
@@ -159,6 +168,7 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
     """
     items = []
     unmet = bottlenecks.rerouted_losses(eco, headroom=headroom).set_index("id")
+    risk = exposure(eco).set_index("id")
     for r in bottlenecks.bottlenecks(eco).itertuples(index=False):
         metrics = {"share_unmet": round(float(unmet.at[r.id, "share_unmet"]), 4),
                    "units_unmet": round(float(unmet.at[r.id, "units_unmet"]), 1),
@@ -167,11 +177,11 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
                    "units_at_risk": round(float(r.units_at_risk), 1),
                    "customers_affected": int(r.customers_affected),
                    "customers_cut_off": int(r.customers_cut_off),
-                   **{s: bool(getattr(r, s)) for s in bottlenecks.RISK_WEIGHTS}}
+                   **{s: bool(getattr(r, s)) for s in bottlenecks.RISK_WEIGHTS}, **_exposed(risk, r.id)}
         rerouted = (f"{metrics['units_unmet']:,.0f} units ({metrics['share_unmet']:.0%}) still unmet "
                     "once its buyers reroute")
         items.append({"kind": "bottleneck", "key": str(r.id), "name": str(r.name), "metrics": metrics,
-                      "detail": f"{rerouted}; {r.why}"})
+                      "detail": f"{rerouted}; {_survival(metrics)}; {r.why}"})
     hhi = bottlenecks.concentration(eco)
     for r in hhi[hhi["scope"] == "sku"].sort_values(["hhi", "key"], ascending=[False, True]).itertuples():
         items.append({"kind": "concentration", "key": str(r.key), "name": str(r.key),
@@ -180,6 +190,32 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
                       "detail": f"{r.suppliers} supplier(s) of {r.key}; top {r.top_supplier} "
                                 f"with {r.top_share:.0%}"})
     return items
+
+
+def _exposed(risk, party: str) -> dict:
+    """The risk-exposure metrics of ``party`` (a row of :func:`ecograph.pipeline.exposure`); a party
+    the model does not disrupt (the company) is not absorbed and has index 0."""
+    if party not in risk.index:
+        return {"ttr_days": None, "tts_days": None, "absorbed": False, "rei": 0.0, "lost_units": 0.0,
+                "value_at_risk": None}
+    r = risk.loc[party]
+    tts, value = float(r["tts_days"]), float(r["value_at_risk"])
+    return {"ttr_days": round(float(r["ttr_days"]), 2),
+            "tts_days": round(tts, 2) if math.isfinite(tts) else None,
+            "absorbed": bool(r["exact"]) and not math.isnan(tts) and tts >= float(r["window_days"]),
+            "rei": round(float(r["rei"]), 2), "lost_units": round(float(r["lost_units"]), 1),
+            "value_at_risk": round(value, 2) if math.isfinite(value) else None}
+
+
+def _survival(m: dict) -> str:
+    """Its time to survive against its time to recover, in words."""
+    if m["ttr_days"] is None:
+        return "not disrupted by the risk-exposure model"
+    if m["absorbed"]:
+        lasts = "for good" if m["tts_days"] is None else f"for {m['tts_days']:,.0f} days"
+        return f"absorbed {lasts}, past its {m['ttr_days']:g}-day recovery (index {m['rei']:g})"
+    short = "" if m["tts_days"] is None else f" after {m['tts_days']:,.0f} days"
+    return f"customers go short{short} of its {m['ttr_days']:g}-day recovery (index {m['rei']:g})"
 
 
 def fired(item: dict, thresholds: dict[str, float]) -> list[dict]:
@@ -196,13 +232,16 @@ def fired(item: dict, thresholds: dict[str, float]) -> list[dict]:
     -------
     list of dict
         ``rule`` (the threshold's name), ``metric``, ``value``, ``threshold`` and
-        ``direction`` (``">="``: the value reaches the threshold), in :data:`RULES` order.
+        ``direction`` (``">="``: the value reaches the threshold), in :data:`RULES` order; none
+        for a bottleneck whose loss is ``absorbed`` within its time to recover.
 
     Examples
     --------
     >>> fired({"kind": "concentration", "metrics": {"hhi": 10000.0}}, DEFAULTS)
     [{'rule': 'max_hhi', 'metric': 'hhi', 'value': 10000.0, 'threshold': 10000.0, 'direction': '>='}]
     """
+    if item["metrics"].get("absorbed"):
+        return []
     return [{"rule": rule, "metric": metric, "value": item["metrics"][metric], "threshold": thresholds[rule],
              "direction": ">="}
             for kind, metric, rule in RULES
@@ -245,8 +284,9 @@ def explain(eco: Ecosystem, key: str, *, thresholds: dict[str, float | None] | N
     if not items:
         raise ParameterError(f"{key} is no party that ships units and no input SKU of {eco.source}")
     item = items[0]
+    live = not item["metrics"].get("absorbed")  # absorbed within its time to recover: nothing fires
     rules = [{"rule": rule, "metric": metric, "value": item["metrics"][metric], "threshold": t[rule],
-              "direction": ">=", "fired": t[rule] is not None and item["metrics"][metric] >= t[rule]}
+              "direction": ">=", "fired": live and t[rule] is not None and item["metrics"][metric] >= t[rule]}
              for kind, metric, rule in RULES if kind == item["kind"]]
     return {"kind": item["kind"], "key": key, "name": item["name"], "flagged": any(r["fired"] for r in rules),
             "rules": rules, "metrics": item["metrics"], "detail": item["detail"]}
@@ -267,11 +307,13 @@ def explain_lines(why: dict) -> list[str]:
     Examples
     --------
     >>> from ecograph import load_bundle
-    >>> explain_lines(explain(load_bundle("fixtures/manufacturing"), "S0003"))[1]
-    'min_unmet: share_unmet 0 >= 0.2? no'
+    >>> explain_lines(explain(load_bundle("fixtures/manufacturing"), "S0003"))[1:3]
+    ['absorbed within its time to recover: no rule fires', 'min_unmet: share_unmet 0 >= 0.2? no']
     """
     verdict = "flagged" if why["flagged"] else "not flagged"
     text = [f"{why['kind']} {why['key']} ({why['name']}): {verdict}: {why['detail']}"]
+    if why["metrics"].get("absorbed"):
+        text.append("absorbed within its time to recover: no rule fires")
     for r in why["rules"]:
         answer = "off" if r["threshold"] is None else "yes" if r["fired"] else "no"
         limit = "(off)" if r["threshold"] is None else f"{r['threshold']:g}"

@@ -174,8 +174,8 @@ def outcome(work: Callable[[], dict], *, fmt: str, render: Callable[[dict], list
               help="State folder: STATE/flags.json is both the baseline and the new state (created on "
                    "the first run, written atomically).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML file of thresholds (min_unmet, headroom, min_risk, min_share, max_hhi); "
-                   "flags override it.")
+              help="TOML file of thresholds (min_unmet, headroom, min_risk, min_share, min_rei, "
+                   "max_hhi); flags override it.")
 @click.option("--min-unmet", type=float, help="Flag parties whose loss leaves at least this share of "
               f"all demand unmet after rerouting [default: {flags.DEFAULTS['min_unmet']:g}].")
 @click.option("--headroom", type=float, help="Spare capacity of each surviving source when a party is "
@@ -184,6 +184,9 @@ def outcome(work: Callable[[], dict], *, fmt: str, render: Callable[[dict], list
               "[default: off].")
 @click.option("--min-share", type=float, help="Also flag parties with at least this share of demand at "
               "risk before rerouting [default: off].")
+@click.option("--min-rei", type=float, help="Flag parties whose Risk Exposure Index (0-100: the loss "
+              "over their time to recover, after rerouting and inventory) reaches this "
+              f"[default: {flags.DEFAULTS['min_rei']:g}].")
 @click.option("--max-hhi", type=float, help="Flag input SKUs whose supply HHI reaches this "
               "[default: 10000, a single supplier].")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
@@ -203,8 +206,9 @@ def outcome(work: Callable[[], dict], *, fmt: str, render: Callable[[dict], list
               help="Also print what is the same or better, and a count (quiet on success otherwise).")
 def flag_bottlenecks_cmd(bundle: Path, state: Path | None, config: Path | None, min_unmet: float | None,
                          headroom: float | None, min_risk: float | None, min_share: float | None,
-                         max_hhi: float | None, baseline: Path | None, fmt: str, out_file: Path | None,
-                         lock_file: Path | None, explain_id: str | None, verbose: bool) -> None:
+                         min_rei: float | None, max_hhi: float | None, baseline: Path | None, fmt: str,
+                         out_file: Path | None, lock_file: Path | None, explain_id: str | None,
+                         verbose: bool) -> None:
     """Flag supply-chain bottlenecks above thresholds, for cron and CI.
 
     Each finding lists every rule it fired (metric, value, threshold) and
@@ -228,7 +232,8 @@ def flag_bottlenecks_cmd(bundle: Path, state: Path | None, config: Path | None, 
     if explain_id is not None:
         def why() -> dict:
             thresholds = flags.read_thresholds(config, min_unmet=min_unmet, headroom=headroom,
-                                               min_risk=min_risk, min_share=min_share, max_hhi=max_hhi)
+                                               min_risk=min_risk, min_share=min_share, min_rei=min_rei,
+                                               max_hhi=max_hhi)
             return flags.explain(load_bundle(bundle), explain_id, thresholds=thresholds)
 
         outcome(why, fmt=fmt, render=flags.explain_lines)
@@ -236,7 +241,7 @@ def flag_bottlenecks_cmd(bundle: Path, state: Path | None, config: Path | None, 
 
     def work() -> dict:
         thresholds = flags.read_thresholds(config, min_unmet=min_unmet, headroom=headroom, min_risk=min_risk,
-                                           min_share=min_share, max_hhi=max_hhi)
+                                           min_share=min_share, min_rei=min_rei, max_hhi=max_hhi)
         return flags.run(bundle, thresholds=thresholds, baseline=baseline, out=out_file, lock=lock_file,
                          state=state)
 

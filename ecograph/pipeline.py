@@ -35,11 +35,12 @@ from .analysis import (
     coselling,
     coverage,
     physical_accounts,
+    risk_exposure,
     segments,
     structure,
 )
 from .dates import AsOf
-from .ecosystem import Ecosystem
+from .ecosystem import Ecosystem, derived
 from .errors import ParameterError
 from .graphs import view
 from .store import gds
@@ -286,6 +287,33 @@ def gaps(eco: Ecosystem, *, k: int = 2, detail: bool = False) -> Result:
     return out
 
 
+#: Columns of :func:`ecograph.analysis.risk_exposure.risk_exposure` the bottlenecks table gains.
+EXPOSURE_COLUMNS = ["ttr_days", "tts_days", "tts_lt_ttr", "rei", "lost_units", "value_at_risk", "absorbed_by"]
+
+
+def exposure(eco: Ecosystem) -> pd.DataFrame:
+    """:func:`~ecograph.analysis.risk_exposure.risk_exposure` of ``eco`` with its defaults (each
+    party down for its time to recover), solved once per ecosystem.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per shipping party, highest Risk Exposure Index first.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> eco = load_bundle("fixtures/manufacturing")
+    >>> exposure(eco)["id"].iat[0], exposure(eco) is exposure(eco)
+    ('S0002', True)
+    """
+    return derived(eco, ("risk_exposure", "defaults"), lambda: risk_exposure.risk_exposure(eco))
+
+
 def supply_risk(eco: Ecosystem, *, remove=(), capacity_cut: dict | None = None,
                 cascade: float | None = None, detail: bool = False) -> Result:
     """Supply-chain bottlenecks and concentration, and optionally a what-if.
@@ -306,7 +334,9 @@ def supply_risk(eco: Ecosystem, *, remove=(), capacity_cut: dict | None = None,
     Returns
     -------
     Result
-        Tables ``bottlenecks``, ``concentration`` (and those asked for:
+        Tables ``bottlenecks`` (with the risk-exposure columns
+        :data:`EXPOSURE_COLUMNS` of each party down for its time to recover,
+        :func:`exposure`), ``concentration`` (and those asked for:
         ``what_if``, ``what_if_by_region``, ``what_if_by_sku``, ``cascade``);
         headline ``top_bottleneck``, ``units_at_risk_top`` (and
         ``unmet_total``, ``demand_total`` of the what-if).
@@ -318,12 +348,14 @@ def supply_risk(eco: Ecosystem, *, remove=(), capacity_cut: dict | None = None,
     >>> r.headline["top_bottleneck"], r.headline["unmet_total"] > 0
     ('S0001', True)
     """
-    table = bottlenecks.bottlenecks(eco)
+    table = bottlenecks.bottlenecks(eco).merge(exposure(eco)[["id", *EXPOSURE_COLUMNS]], on="id", how="left")
+    table["tts_lt_ttr"] = table["tts_lt_ttr"].fillna(False).astype(bool)  # the company: not disrupted
     out = Result({"bottlenecks": table, "concentration": bottlenecks.concentration(eco)},
                  {"top_bottleneck": table["id"].iat[0] if len(table) else None,
                   "units_at_risk_top": float(table["units_at_risk"].iat[0]) if len(table) else 0.0})
     out.show("bottlenecks", "Supply-chain bottlenecks", table,
-             ["id", "name", "kind", "risk_score", "units_at_risk", "customers_cut_off", "why"])
+             ["id", "name", "kind", "risk_score", "units_at_risk", "customers_cut_off", "ttr_days",
+              "tts_days", "rei", "value_at_risk", "why"])
     if detail:
         supply = view(eco, "supply")
         out.tables.update(vital_edges=bottlenecks.vital_edges(eco),

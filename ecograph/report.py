@@ -106,8 +106,8 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
     >>> from ecograph import load_bundle
     >>> from ecograph.pipeline import analyze
     >>> eco = load_bundle("fixtures/tiny")
-    >>> findings(eco, analyze(eco))["supply"]
-    'Top bottleneck: Apex Systems (P1): 3 units of customer demand go unmet without it.'
+    >>> findings(eco, analyze(eco))["supply"].split(". ")[0]
+    'Top bottleneck: Apex Systems (P1): 3 units of customer demand go unmet without it'
     """
     t, h = analysis.tables, analysis.headline
     sizes = t["community_profile"]["size"]
@@ -143,7 +143,7 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
                         f"needed); worst gap: {h['top_gap'] or 'none'}.")
     text["supply"] = (f"Top bottleneck: {_who(eco, top['id'].iat[0])}: "
                       f"{plural(top['units_at_risk'].iat[0], 'unit')} of customer demand go unmet "
-                      "without it." if len(top) else
+                      "without it." + _exposure_sentence(eco, t["bottlenecks"]) if len(top) else
                       "No supply relationships carry units: there is no bottleneck to rank.")
     text["ledger"] = (f"{plural(len(off), 'audit discrepancy')} in {plural(len(recon), 'audit count')}"
                       + (f"; largest: audit {off['audit'].iat[0]} at {_who(eco, off['party'].iat[0])}, "
@@ -194,7 +194,11 @@ _METHODS = {
                        "demand unmet (bigger = more units). Purple: a region's customers, gathered "
                        "(bigger = more customers).", "Each party is removed in turn and the maximum flow "
                        "of units to customers recomputed; also single sourcing, articulation points "
-                       "and min-cuts.", "docs/analytics.md § Supply-chain risk",
+                       "and min-cuts. Then each is down for its time to recover (TTR, days) in a linear "
+                       "program with capacities, bills of materials and inventory on hand (Simchi-Levi "
+                       "et al., 2015): its time to survive (TTS: days until a customer goes short; "
+                       "'never' when alternatives absorb it), Risk Exposure Index (0-100) and value at "
+                       "risk.", "docs/analytics.md § Supply-chain risk",
                        "Bottlenecks, riskiest first"),
     "ledger": _Section("", "Bars: units installed at customer sites per region, one bar per SKU, net of "
                        "returns, regions with most units first. The title counts audits that disagree "
@@ -208,6 +212,21 @@ _METHODS = {
                          "smoothed and shown as counts under 5 deals).",
                          "docs/assessment.md § Health and § Tiers", "Mis-tiered partners"),
 }
+
+
+def _exposure_sentence(eco: Ecosystem, table: pd.DataFrame) -> str:
+    """The party with the highest Risk Exposure Index, its TTS against its TTR and its value at risk
+    (empty when the table has no risk-exposure columns)."""
+    if "rei" not in table or not table["rei"].notna().any():
+        return ""
+    worst = table.loc[table["rei"].idxmax()]
+    if not worst["tts_lt_ttr"]:
+        return " Every party's loss is absorbed within its time to recover (alternatives and inventory)."
+    value = (f"; {worst['value_at_risk']:,.0f} of value at risk" if pd.notna(worst["value_at_risk"])
+             else "")
+    return (f" Highest risk exposure (index {worst['rei']:.0f}): {_who(eco, worst['id'])}, whose customers "
+            f"are hurt after {worst['tts_days']:,.0f} days of its {worst['ttr_days']:,.0f}-day recovery"
+            f"{value}.")
 
 
 def summary_lines(eco: Ecosystem, analysis: Result) -> list[str]:
@@ -245,6 +264,15 @@ def _png(fig) -> str:
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _readable_tts(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with an infinite time to survive shown as 'never' (the loss is absorbed for good)."""
+    if "tts_days" not in table:
+        return table
+    tts = table["tts_days"]
+    return table.assign(tts_days=tts.map(lambda d: "never" if d == float("inf") else
+                                         "" if pd.isna(d) else f"{d:,.1f}"))
 
 
 def _table(frame: pd.DataFrame, columns: list[str], rows: int = 10) -> str:
@@ -319,7 +347,9 @@ def _tables(analysis: Result) -> tuple[dict[str, str], dict[str, str]]:
         "coverage": _table(fixes, ["region", "segment", "capability", "fix", "partner", "partner_name",
                                    "why"]) if len(fixes) else
         _table(fragile, ["region", "segment", "capability", "customers", "able_partners", "gap_score"]),
-        "supply": _table(t["bottlenecks"], ["id", "name", "kind", "risk_score", "units_at_risk", "why"]),
+        "supply": _table(_readable_tts(t["bottlenecks"]),
+                         ["id", "name", "kind", "ttr_days", "tts_days", "rei", "value_at_risk", "risk_score",
+                          "units_at_risk", "why"]),
         "ledger": _table(off if len(off) else recon, ["audit", "party", "party_name", "sku", "expected",
                                                       "counted", "discrepancy", "adjustment_kind"]),
         "partners": tier_table + (_table(t["segment_profiles"], ["segment", "label", "size",

@@ -12,7 +12,7 @@ Examples
 >>> TABLES["partners"].key
 'id'
 >>> sorted(ENUMS["movement_kind"])
-['deploy', 'dispose', 'return', 'supply', 'transfer']
+['consume', 'deploy', 'dispose', 'produce', 'return', 'supply', 'transfer']
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
         "refers",
     ),
     "deal_status": ("registered", "approved", "won", "lost"),
-    "movement_kind": ("supply", "transfer", "deploy", "return", "dispose"),
+    "movement_kind": ("supply", "transfer", "deploy", "return", "dispose", "consume", "produce"),
     "bool": ("true", "false"),
 }
 
@@ -86,6 +86,8 @@ class Column:
         Whether a cell holds a :data:`LIST_SEPARATOR`-separated list.
     min_value : float, optional
         The least value a number may take.
+    min_exclusive : bool, default False
+        Whether ``min_value`` itself is refused too (a number must be above it).
     doc : str, default ""
         What the column means (``docs/data-model.md``).
 
@@ -105,6 +107,7 @@ class Column:
     ref: tuple[str, ...] = ()
     many: bool = False
     min_value: float | None = None
+    min_exclusive: bool = False
     doc: str = ""
 
 
@@ -183,6 +186,8 @@ TABLES: dict[str, Table] = {
                 _C("capabilities", ref=("capabilities",), many=True, required=False),
                 _C("certifications", ref=("capabilities",), many=True, required=False),
                 _C("joined", "date", required=False),
+                _C("ttr_days", "float", required=False, min_value=0,
+                   doc="time to recover after a disruption, days (empty: the analysis default)"),
             ),
         ),
         Table(
@@ -208,6 +213,11 @@ TABLES: dict[str, Table] = {
                 _C("region"),
                 _C("supply_tier", "int", required=False, min_value=1,
                    doc="1 = supplies the company directly, 2 = supplies a tier-1, ..."),
+                _C("capacity", "float", required=False, min_value=0,
+                   doc="site capacity: the most units per year (of what it ships) across all its "
+                       "outbound flow edges"),
+                _C("ttr_days", "float", required=False, min_value=0,
+                   doc="time to recover after a disruption, days (empty: the analysis default)"),
             ),
         ),
         Table(
@@ -220,9 +230,23 @@ TABLES: dict[str, Table] = {
                 _C("counted", "bool", doc="true: whole units only (servers); false: measured (kg)"),
                 _C("inputs", ref=("asset_classes",), many=True, required=False,
                    doc="bill of materials: SKUs consumed to make one of these"),
+                _C("unit_value", "float", required=False, min_value=0,
+                   doc="value of one unit (the revenue weight of value at risk)"),
             ),
             key="sku",
             doc="Kinds of physical asset tracked in units, never money.",
+        ),
+        Table(
+            "bom",
+            (
+                _C("id", "id"),
+                _C("sku", ref=("asset_classes",), doc="the SKU made"),
+                _C("input", ref=("asset_classes",), doc="a SKU consumed to make it (one of its inputs)"),
+                _C("quantity", "float", min_value=0, min_exclusive=True,
+                   doc="units of input per unit of sku (an input with no bom line: 1)"),
+            ),
+            required=False,
+            doc="Bill-of-materials quantities: how much of each input one unit of a SKU takes.",
         ),
         Table(
             "products",
@@ -246,7 +270,9 @@ TABLES: dict[str, Table] = {
                 _C("sku", ref=("asset_classes",), required=False,
                    doc="the asset class that flows along it (supplies, sells_to)"),
                 _C("volume", "float", required=False, min_value=0,
-                   doc="units per year (capacity of a supplies edge)"),
+                   doc="units per year: the normal flow along the edge"),
+                _C("capacity", "float", required=False, min_value=0,
+                   doc="the most units per year the edge can carry (empty: its volume, no slack)"),
                 _C("weight", "float", required=False, min_value=0),
                 _C("start", "date", required=False),
                 _C("end", "date", required=False),
@@ -278,6 +304,8 @@ TABLES: dict[str, Table] = {
                 _C("to_party", ref=PARTY_TABLES, required=False),
                 _C("units", "units"),
                 _C("note", required=False),
+                _C("lot", required=False,
+                   doc="ties a produce row to the consume rows of its components (see docs/ledger.md)"),
             ),
             required=False,
             doc="The physical-account ledger: dated unit movements.",
@@ -362,6 +390,12 @@ RULES: dict[str, str] = {
     "unexpected_party": "a movement has a party its kind must not have",
     "self_transfer": "units moving from a party to itself",
     "overdraft": "a balance negative at the end of a day",
+    "lot_required": "a produce or consume movement without a `lot`",
+    "lot_unbalanced": "a lot without exactly one produce, a consume off the produce's date or party, "
+                      "or components consumed other than produced x bill of materials",
+    "capacity_below_volume": "a relationship's capacity is less than its volume (its normal flow)",
+    "bom_not_an_input": "a bom line whose input is not in its SKU's `inputs`",
+    "duplicate_bom_line": "the same SKU and input on two bom lines",
 }
 
 

@@ -19,6 +19,7 @@ the answer is the same everywhere.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .dates import AsOf, after, in_force, on_or_before, timestamp
@@ -107,8 +108,8 @@ def supply_edges(eco: Ecosystem) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``source, target, type, sku, volume`` (``sku`` and ``volume`` missing
-        where the relationship does not say), one row per relationship:
+        ``source, target, type, sku, volume, capacity`` (``sku``, ``volume``
+        and ``capacity`` missing where the relationship does not say), one row per relationship:
         supplies and sells_to first, then distributes_for.
 
     Examples
@@ -119,14 +120,17 @@ def supply_edges(eco: Ecosystem) -> pd.DataFrame:
     ['distributes_for', 'sells_to', 'supplies']
     """
     rel = live_relationships(eco)
+    if "capacity" not in rel:  # a bundle from before the column (optional: empty = its volume)
+        rel = rel.assign(capacity=np.nan)
     physical = rel["sku"].notna() | rel["volume"].notna()
     forward = rel[(rel["type"] == "supplies") | (rel["type"] == "sells_to") & physical]
     back = rel[rel["type"] == "distributes_for"]
     return pd.concat([
         pd.DataFrame({"source": forward["source"], "target": forward["target"],
-                      "type": forward["type"], "sku": forward["sku"], "volume": forward["volume"]}),
+                      "type": forward["type"], "sku": forward["sku"], "volume": forward["volume"],
+                      "capacity": forward["capacity"]}),
         pd.DataFrame({"source": back["target"], "target": back["source"], "type": back["type"],
-                      "sku": back["sku"], "volume": back["volume"]}),
+                      "sku": back["sku"], "volume": back["volume"], "capacity": back["capacity"]}),
     ], ignore_index=True)
 
 

@@ -68,6 +68,12 @@ def edit(bundle: Path, file: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def append_rows(bundle: Path, file: str, *rows: str) -> None:
+    """Append CSV ``rows`` to one file of a bundle (tiny's movements: spreadsheet rows 9, 10, ...)."""
+    with (bundle / file).open("a") as out:
+        out.write("\n".join(rows) + "\n")
+
+
 @pytest.fixture
 def run():
     """Invoke the ``ecograph`` command in-process: ``run("validate", path, ...)``."""

@@ -17,14 +17,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "ecograph"
 #: Lowest first. A module is in the layer of its first name under ``ecograph``.
 LAYERS = (
     ("foundation", {"schema", "errors", "frames", "dates", "files", "wording"}),
-    ("tables", {"ingest", "ledger", "validate"}),
+    ("tables", {"ingest", "ledger", "validate", "bom"}),
     ("ecosystem", {"ecosystem", "ties"}),
     ("views", {"twins", "graphs"}),
     ("analysis", {"analysis"}),
     ("outputs and adapters", {"pipeline", "report", "summary", "outputs", "flags", "nightly", "console",
                               "store", "synth", "plots", "explore", "explorer", "export",
                               "statements"}),
-    ("commands", {"store_commands", "export_commands", "job_commands", "cli"}),
+    ("commands", {"store_commands", "export_commands", "job_commands", "risk_commands", "cli"}),
 )
 _RANK = {top: rank for rank, (_, tops) in enumerate(LAYERS) for top in tops}
 

@@ -125,8 +125,8 @@ def _limits_bundle(bundle):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    edit(bundle, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,2024-01-01,",
-         "R1,P1,C1,sells_to,SRV,3,,0001-01-01,9999-12-31")
+    edit(bundle, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,,2024-01-01,",
+         "R1,P1,C1,sells_to,SRV,3,,,0001-01-01,9999-12-31")
     edit(bundle, "customers.csv", ",5000,", f",{BIG},")
     edit(bundle, "customers.csv", ",40,", ",9007199254740993,")
     edit(bundle, "deals.csv", "won,1000,", "won,0.1,")

@@ -83,17 +83,23 @@ def test_a_changed_bundle_reports_exactly_what_changed(fixtures_dir, tmp_path):
     state = tmp_path / "state"
     before = flags.run(bundle, state=state)
     # planted: the chokepoint's steel gets a second source, so its exclusive upstream S0002 can be
-    # absorbed (resolved); S0004 stops making motors, so S0003 becomes their single source (new)
+    # absorbed (resolved); S0004 stops making motors and S0003, now their single source, takes 120
+    # days to recover, longer than the stock downstream lasts (new)
+    slow = '"S0003","Meridian Castings","component","East",1,662,'
+    suppliers = (bundle / "suppliers.csv").read_text()
+    assert slow + "30\n" in suppliers
+    (bundle / "suppliers.csv").write_text(suppliers.replace(slow + "30\n", slow + "120\n"))
     text = (bundle / "relationships.csv").read_text()
-    motor = '"R00000790","S0004","AQUILA","supplies","MOTOR",421,,"2023-01-01",\n'
+    motor = '"R00000790","S0004","AQUILA","supplies","MOTOR",421,662,,"2023-01-01",\n'
     assert motor in text
     (bundle / "relationships.csv").write_text(
-        text.replace(motor, "") + '"R00009999","S0005","S0001","supplies","STEEL",8655,,"2023-01-01",\n')
+        text.replace(motor, "") + '"R00009999","S0005","S0001","supplies","STEEL",8655,,,"2023-01-01",\n')
     after = flags.run(bundle, state=state)
     trends = {f["key"]: f["trend"] for f in after["findings"]}
     trends |= {f["key"]: "resolved" for f in after["resolved"]}
     assert (trends["S0002"], trends["S0003"]) == ("resolved", "new")
-    assert trends["S0001"] == trends["S0005"] == "same"  # still sole sources of the same demand
+    assert trends["S0001"] == "same"  # still the sole source of the same demand
+    assert "S0005" not in trends  # a sole source too, but its buffer outlasts its 7-day recovery
     # every trend is what the two measurements say, and nothing else is reported as changed
     old = {(f["kind"], f["key"]): f["score"] for f in before["findings"]}
     for f in after["findings"]:

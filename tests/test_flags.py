@@ -34,7 +34,7 @@ def test_planted_risk_exits_1_with_the_chokepoint_first(run, fixtures_dir, truth
 
 def test_nothing_above_threshold_exits_0(run, fixtures_dir, tmp_path):
     config = tmp_path / "t.toml"
-    config.write_text("min_unmet = 2\nmin_share = 2\n")
+    config.write_text("min_unmet = 2\nmin_share = 2\nmin_rei = 101\n")
     result = run("flag-bottlenecks", fixtures_dir / "it_ecosystem", "--config", config,
                  "--max-hhi", 20000)
     assert result.exit_code == 0
@@ -259,12 +259,16 @@ def _labels(truth: dict) -> dict:
 @pytest.mark.parametrize("name", ["it_ecosystem", "manufacturing"])
 def test_the_defaults_flag_every_planted_chokepoint_and_no_redundant_decoy(ecosystems, truths, name):
     labels = _labels(truths[name])
+    survives = set(truths[name]["risk_exposure"]["survives"])  # absorbed within their time to recover
     report = flags.flag_bottlenecks(ecosystems[name])
     flagged = {f["key"] for f in report["findings"] if f["kind"] == "bottleneck"}
-    assert set(labels["chokepoints"]) <= flagged  # recall 1.0
-    assert not flagged & set(labels["redundant"])  # precision 1.0 over the labelled suppliers
+    assert set(labels["chokepoints"]) - survives <= flagged  # recall 1.0
+    assert not flagged & (set(labels["redundant"]) | survives)  # precision 1.0 over the labelled suppliers
+    shares = {i["key"]: i["metrics"] for i in flags.measure(ecosystems[name]) if i["kind"] == "bottleneck"}
+    fooled = {k for k, m in shares.items() if m["risk_score"] >= 50 or m["share_at_risk"] >= 0.25}
+    assert fooled & set(labels["redundant"])  # the decoys cross the old rules' thresholds...
     former = flags.flag_bottlenecks(ecosystems[name], thresholds={"min_risk": 50, "min_share": 0.25})
-    assert {f["key"] for f in former["findings"]} & set(labels["redundant"])  # the decoys fooled the old rule
+    assert not {f["key"] for f in former["findings"]} & fooled & survives  # ...but are absorbed in time
 
 
 @pytest.mark.parametrize("domain", ["manufacturing", "it"])
@@ -283,7 +287,9 @@ def test_the_generator_plants_chokepoints_and_decoys_and_labels_them(tmp_path, d
     lost = bottlenecks.rerouted_losses(eco).set_index("id")["share_unmet"]
     assert all(lost[t] < 0.01 for t in twins if t in lost)  # either twin makes up for the other
     flagged = {f["key"] for f in flags.flag_bottlenecks(eco)["findings"]}
-    assert set(labels["chokepoints"]) <= flagged and not flagged & set(labels["redundant"])
+    survives = set(truth["risk_exposure"]["survives"])  # a buffer or spare capacity outlasts its recovery
+    assert set(labels["chokepoints"]) - survives <= flagged
+    assert not flagged & (set(labels["redundant"]) | survives)
 
 
 def test_explain_says_why_a_decoy_is_not_flagged(run, fixtures_dir, tmp_path):

@@ -60,6 +60,25 @@ def test_report_and_summary_name_the_planted_findings(analysed, truths, bundle_n
     assert f"{choke_name} ({choke})" in result.output and "Report:" in result.output
 
 
+def test_the_supply_section_shows_ttr_tts_index_and_value_at_risk_by_name(analysed, truths, bundle_name):
+    _, folder = analysed[bundle_name]
+    t = truths[bundle_name]["risk_exposure"]
+    section = re.search(r'<section id="supply">(.*?)</section>', (folder / "report.html").read_text(),
+                        flags=re.S).group(1)
+    for header in ("ttr_days", "tts_days", "rei", "value_at_risk"):
+        assert f"<th>{header}</th>" in section
+    deep = t["deep_single_source"]["id"]
+    table = pd.read_csv(folder / "bottlenecks.csv").set_index("id")
+    assert table.at[deep, "rei"] == 100 and table.at[deep, "tts_days"] < table.at[deep, "ttr_days"]
+    # the sentence names the riskiest party (the cheap, deep single source), not the biggest one
+    row = table.loc[deep]
+    assert (f"Highest risk exposure (index 100): {row['name']} ({deep}), whose customers are hurt after "
+            f"{row['tts_days']:,.0f} days of its {t['deep_single_source']['ttr_days']:,.0f}-day recovery; "
+            f"{row['value_at_risk']:,.0f} of value at risk.") in section
+    for party in t["survives"]:  # absorbed for good (spare capacity) or past its recovery (a buffer)
+        assert table.at[party, "rei"] == 0 and not table.at[party, "tts_lt_ttr"]
+
+
 def ecosystems_name(folder: Path, party: str) -> str:
     """The name the analysis tables give ``party`` (the truth file may not carry it)."""
     table = pd.read_csv(folder / "bottlenecks.csv")

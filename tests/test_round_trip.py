@@ -64,7 +64,7 @@ def bundles(draw):
     for name, rows in tables.items():
         for row in rows:
             for col in TABLES[name].columns:
-                cell = row[col.name]
+                cell = row.setdefault(col.name, "")  # an optional column tiny does not have
                 if col.kind == "id" or col.ref:
                     row[col.name] = LIST_SEPARATOR.join(rename.get(x, x) for x in cell.split(LIST_SEPARATOR))
                 elif col.kind == "date" and cell:
@@ -72,11 +72,13 @@ def bundles(draw):
                 elif col.kind == "int" and cell and col.name == "employees":
                     row[col.name] = str(draw(whole))
                 elif col.kind == "float" and cell:
-                    row[col.name] = draw(amounts)
+                    row[col.name] = draw(amounts.filter(float) if col.min_exclusive else amounts)
                 elif col.name == "name" and name != "company":
                     row[col.name] = draw(names)
     for rel in tables["relationships"]:  # open-ended, ended on the last day, or in force one day
         rel["end"] = draw(st.sampled_from(["", "9999-12-31", rel["start"]]))
+        if rel["capacity"] and rel["volume"] and float(rel["capacity"]) < float(rel["volume"]):
+            rel["capacity"], rel["volume"] = rel["volume"], rel["capacity"]  # capacity >= volume
     for optional in ("movements", "audits"):
         if draw(st.booleans()):
             tables[optional] = []

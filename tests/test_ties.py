@@ -101,7 +101,7 @@ def test_supply_edges_equal_a_hand_filter_of_relationships(ecosystems, bundle_na
     back = live[live["type"] == "distributes_for"].rename(columns={"source": "target",
                                                                   "target": "source"})
     edges = supply_edges(eco)
-    assert list(edges.columns) == ["source", "target", "type", "sku", "volume"]
+    assert list(edges.columns) == ["source", "target", "type", "sku", "volume", "capacity"]
     assert _key(edges) == _key(pd.concat([forward, back])) and len(edges) > 0
     # the hand filter left pure services out, and the library agrees
     services = live[(live["type"] == "sells_to") & live["sku"].isna() & live["volume"].isna()]

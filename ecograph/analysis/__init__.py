@@ -24,6 +24,8 @@ On an ecosystem:
 - :mod:`.cosell_ranker` — a supervised co-selling ranker with a temporal evaluation
 - :mod:`.coverage` — region × segment × capability coverage, gaps and fixes
 - :mod:`.bottlenecks` — supply-chain risk: what-if, cascades, dominators, max-flow
+- :mod:`.risk_exposure` — time to recover, time to survive, value at risk and the risk
+  exposure index, from a linear program with rerouting, bills of materials and inventory
 - :mod:`.physical_accounts` — units held and deployed, audits reconciled
 - :mod:`.assessment` — partner KPIs, health, tiers
 - :mod:`.segments` — partner segments and their profiles
@@ -45,6 +47,7 @@ from . import (
     coverage,
     micmac,
     physical_accounts,
+    risk_exposure,
     segments,
     snapshots,
     structure,
@@ -52,5 +55,5 @@ from . import (
 )
 
 __all__ = ["centrality", "brokerage", "communities", "structure", "snapshots", "activity",
-           "coselling", "cosell_ranker", "coverage", "bottlenecks", "physical_accounts",
+           "coselling", "cosell_ranker", "coverage", "bottlenecks", "risk_exposure", "physical_accounts",
            "assessment", "segments", "micmac", "changes", "tier_fit"]

@@ -75,8 +75,10 @@ def supply_flows(eco: Ecosystem) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``source, target, sku, capacity`` (summed yearly volume; a relationship
-        without a volume counts 1), one row per (source, target, sku), sorted.
+        ``source, target, sku, capacity`` (summed yearly volume: the normal
+        flow; a relationship without a volume counts 1) and ``capacity_max``
+        (summed ``relationships.capacity``, the most the edge can carry; empty:
+        its volume), one row per (source, target, sku), sorted.
 
     Examples
     --------
@@ -90,9 +92,11 @@ def supply_flows(eco: Ecosystem) -> pd.DataFrame:
 
 def _supply_flows(eco: Ecosystem) -> pd.DataFrame:
     edges = supply_edges(eco)
+    volume = edges["volume"].fillna(1.0).astype(float)
     flows = edges.loc[edges["sku"].notna(), ["source", "target", "sku"]].assign(
-        capacity=edges["volume"].fillna(1.0).astype(float))
-    return flows.groupby(["source", "target", "sku"], as_index=False, sort=True)["capacity"].sum()
+        capacity=volume, capacity_max=edges["capacity"].astype(float).fillna(volume))
+    return flows.groupby(["source", "target", "sku"], as_index=False,
+                         sort=True)[["capacity", "capacity_max"]].sum()
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ def _build_network(eco: Ecosystem) -> _Network:
     n = len(stocks)
     inflow = np.bincount(dst, weights=flows["capacity"].to_numpy(), minlength=n)
     has_inflow = inflow > 0
-    W = sp.csr_matrix((flows["capacity"].to_numpy() / inflow[dst], (dst, src)), shape=(n, n))
+    W = sp.csr_matrix((flows["capacity"].to_numpy() / np.where(has_inflow[dst], inflow[dst], 1.0),
+                       (dst, src)), shape=(n, n))  # an edge of volume 0 into a stock with none: share 0
     into_customer = isin(flows["target"], eco.customers["id"])
     demand = np.bincount(dst[into_customer], weights=flows["capacity"].to_numpy()[into_customer],
                          minlength=n)
@@ -488,21 +493,22 @@ def rerouted_losses(eco: Ecosystem, *, headroom: float = 1.0, exact: int | None 
     return out.sort_values(["units_unmet", "id"], ascending=[False, True], ignore_index=True)
 
 
-def _throughput(net: _Network) -> np.ndarray:
+def _throughput(net: _Network, demand: np.ndarray | None = None) -> np.ndarray:
     """Demand units that depend on each party, to first order: the maximum over
     the party's stocks of :func:`_stock_throughput`."""
     out = np.zeros(len(net.parties))
-    np.maximum.at(out, net.party_codes, _stock_throughput(net))
+    np.maximum.at(out, net.party_codes, _stock_throughput(net, demand))
     return out
 
 
-def _stock_throughput(net: _Network) -> np.ndarray:
+def _stock_throughput(net: _Network, demand: np.ndarray | None = None) -> np.ndarray:
     """Demand units that depend on each stock, to first order: a backward pass
     that splits each stock's dependent demand over its suppliers by volume and
     gives every bill-of-materials input the producer's whole demand. Exact for
     a stock whose influence reaches each product through one input; an upper
-    bound otherwise."""
-    demand = net.stocks["demand"].to_numpy()
+    bound otherwise. ``demand``: per stock, in place of the customers' units
+    (a weighted demand, say)."""
+    demand = net.stocks["demand"].to_numpy() if demand is None else demand
     thr = demand.copy()
     back = net.flow.T.tocsr()
     for _ in range(net.depth):

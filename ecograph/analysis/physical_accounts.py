@@ -3,8 +3,9 @@
 The ledger replay itself is :mod:`ecograph.ledger` (pure functions on the
 ``movements`` and ``audits`` tables); this module reads it for an
 :class:`~ecograph.Ecosystem`, with party names beside the ids, site regions
-for the installed base, and every asset class in the conservation check.
-Units, never money. See ``docs/ledger.md``.
+for the installed base, its bill of materials for production lots, and every
+asset class in the conservation check. Units, never money. See
+``docs/ledger.md``.
 
 >>> from ecograph import load_bundle
 >>> eco = load_bundle("fixtures/tiny")
@@ -18,11 +19,12 @@ import pandas as pd
 
 from .. import ledger
 from ..dates import AsOf, on_or_before
-from ..ecosystem import Ecosystem
+from ..ecosystem import Ecosystem, derived
 from ..errors import ParameterError
 from ._common import with_labels
 
-__all__ = ["holdings", "reconcile", "adjustments", "deployed", "custody", "conservation"]
+__all__ = ["holdings", "reconcile", "adjustments", "deployed", "custody", "bill_of_materials", "production",
+           "conservation"]
 
 
 def holdings(eco: Ecosystem, *, as_of: AsOf = None, include_zero: bool = False) -> pd.DataFrame:
@@ -196,7 +198,7 @@ def custody(eco: Ecosystem, sku: str, *, party: str | None = None) -> pd.DataFra
         raise ParameterError(f"party must be a known party id; got {party!r}")
     if not (eco.movements["sku"] == sku).any():
         return pd.DataFrame(columns=["step", "id", "date", "kind", "from_party", "from_party_name",
-                                     "to_party", "to_party_name", "units", "from_balance",
+                                     "to_party", "to_party_name", "units", "lot", "from_balance",
                                      "to_balance"])
     out = ledger.custody_chain(eco.movements, sku, party=party)
     for col in ("from_party", "to_party"):
@@ -205,8 +207,66 @@ def custody(eco: Ecosystem, sku: str, *, party: str | None = None) -> pd.DataFra
     return out
 
 
+def bill_of_materials(eco: Ecosystem) -> pd.DataFrame:
+    """The ecosystem's bill of materials: every input of every SKU with its quantity.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem (``asset_classes.inputs`` and the optional ``bom`` table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sku, input, quantity`` (see :func:`ecograph.ledger.bill_of_materials`).
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> bill_of_materials(load_bundle("fixtures/tiny")).values.tolist()  # 12.5 kg of steel per server
+    [['SRV', 'STEEL', 12.5]]
+    """
+    return derived(eco, "bill_of_materials", lambda: ledger.bill_of_materials(eco.asset_classes, eco.bom))
+
+
+def production(eco: Ecosystem, *, as_of: AsOf = None) -> pd.DataFrame:
+    """Each production lot with the components it consumed against its bill of materials.
+
+    Where the components of a finished lot went: a ``produce`` row and the
+    ``consume`` rows of its ``lot`` at the factory (see :func:`custody` for
+    the units' way to and from it).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    as_of : str, date or None
+        The day (inclusive); ``None``: every lot.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lot, date, id, name, kind`` (the factory), then ``sku, units, input,
+        quantity, required, consumed, balanced`` (see
+        :func:`ecograph.ledger.lots`); in a validated ecosystem every row is
+        balanced.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> production(load_bundle("fixtures/tiny")).columns.tolist()[:5]
+    ['lot', 'date', 'id', 'name', 'kind']
+    """
+    m = eco.movements[on_or_before(eco.movements["date"], as_of)]
+    out = ledger.lots(m, bill_of_materials(eco)).rename(columns={"party": "id"})
+    labels = eco.labels(out["id"])
+    out.insert(3, "name", labels["name"].to_numpy())
+    out.insert(4, "kind", labels["kind"].to_numpy())
+    return out
+
+
 def conservation(eco: Ecosystem, *, as_of: AsOf = None) -> pd.DataFrame:
-    """Units supplied, disposed and held per asset class, and whether they balance.
+    """Units into, out of and held on the books per asset class, checked against the bill of materials.
 
     Parameters
     ----------
@@ -218,8 +278,10 @@ def conservation(eco: Ecosystem, *, as_of: AsOf = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``sku, supplied, disposed, held, balanced`` for every asset class
-        (see :func:`ecograph.ledger.conservation`).
+        ``sku, supplied, produced, consumed, disposed, held, required,
+        balanced`` for every asset class (see
+        :func:`ecograph.ledger.conservation`, given the ecosystem's
+        :func:`bill_of_materials`).
 
     Examples
     --------
@@ -227,5 +289,5 @@ def conservation(eco: Ecosystem, *, as_of: AsOf = None) -> pd.DataFrame:
     >>> bool(conservation(load_bundle("fixtures/manufacturing"))["balanced"].all())
     True
     """
-    return ledger.conservation(eco.movements, skus=eco.asset_classes["sku"], as_of=as_of)
-
+    return ledger.conservation(eco.movements, skus=eco.asset_classes["sku"], as_of=as_of,
+                               bill=bill_of_materials(eco))

@@ -6,7 +6,7 @@ the data; every value is a query parameter):
 - parties: ``(:Company)``, ``(:Partner)``, ``(:Customer)``, ``(:Supplier)``
   keyed by ``id``, with their table columns as properties (lists stay lists,
   dates are ISO strings); ``(:Product)``, ``(:Capability)``, ``(:AssetClass)``
-  (key ``sku``);
+  (key ``sku``), ``(:BomLine {id, sku, input, quantity})`` (the ``bom`` table);
 - relationships between parties: ``SELLS_TO``, ``CO_SELLS_WITH``, ``SUPPLIES``,
   ``DISTRIBUTES_FOR``, ``INTEGRATES_WITH``, ``REFERS`` keyed by ``id``;
 - deals: ``(:Partner)-[:REGISTERED {id, …}]->(:Customer)`` carrying the deal's
@@ -60,7 +60,7 @@ __all__ = ["load", "write_back", "records", "company_of", "LABELS", "REL_TYPES",
 #: Node label per party kind and per catalogue table.
 LABELS = {"company": "Company", "partners": "Partner", "customers": "Customer",
           "suppliers": "Supplier", "products": "Product", "capabilities": "Capability",
-          "asset_classes": "AssetClass"}
+          "asset_classes": "AssetClass", "bom": "BomLine"}
 #: Relationship type per ``relationships.type``.
 REL_TYPES = {t: t.upper() for t in ("sells_to", "co_sells_with", "supplies", "distributes_for",
                                     "integrates_with", "refers")}

@@ -4,7 +4,10 @@
 ``truth.json`` and ``TRUTH.md`` describing what was planted: a single-source
 chokepoint supplier, an uncovered region × segment × capability, three
 complementary partner pairs that never co-sold, a mis-tiered partner, an
-audit discrepancy, a broker partner and regional clusters.
+audit discrepancy, a broker partner, regional clusters, and the supply-risk
+cases of :mod:`ecograph.synth.exposure` (a deep low-value single source, a
+redundant supplier with spare capacity, an inventory buffer that covers a short
+time to recover).
 
 >>> import tempfile
 >>> truth = generate_bundle(tempfile.mkdtemp(), partners=40, customers=200, seed=1)
@@ -24,7 +27,7 @@ from .. import ledger
 from ..ecosystem import Ecosystem
 from ..errors import ParameterError
 from ..files import replacing
-from . import activity, chain, parties, plant
+from . import activity, chain, exposure, parties, plant
 from .profiles import PROFILES
 from .truth import truth_markdown
 from .weak import weak_markdown as _weak_markdown
@@ -130,7 +133,8 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
         What was planted: ``chokepoint_supplier``, ``supply_truth`` (every
         supplier labelled chokepoint or redundant), ``coverage_gap``,
         ``complementary_pairs``, ``mis_tiered_partner``, ``audit_discrepancy``,
-        ``broker_partner`` and ``regional_clusters``, plus the arguments.
+        ``broker_partner``, ``regional_clusters`` and ``risk_exposure`` (TTR
+        against TTS: :func:`ecograph.synth.exposure.exposure_truth`), plus the arguments.
 
     Raises
     ------
@@ -177,6 +181,7 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
 
     sales = chain.hardware_sales(sells, P, p, rng)
     supply = chain.supply_relationships(p, P, S, sales, rng, chokepoints=chokepoints, decoys=decoys)
+    S = exposure.plant_suppliers(p, S, supply, chokepoints=chokepoints)
     deals = activity.deals(P, C, sells, tables["products"], p, rng)
     _keep_gap_clean(deals, C, tables["products"], gap)
     _add_cosell_partners(deals, co, rng)
@@ -203,6 +208,9 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
     counted = {a[0] for a in p.assets if a[4]}
     discrepancy = plant.plant_audit_discrepancy(audits, set(pid), counted)
     tables["audits"] = audits
+    # after the counts are drawn (their sample stays what it was): a stock that outlasts a short TTR
+    tables["movements"] = chain.safety_stock(p, moves, supply, days=exposure.BUFFER_DAYS)
+    tables["bom"] = chain.bom_table(p)
 
     truth = {
         "domain": domain, "seed": seed, "partners": partners, "customers": customers,
@@ -217,6 +225,8 @@ def generate_tables(*, partners: int = 60, customers: int = 400, seed: int = 0,
         "regional_clusters": {"attribute": "region", "regions": list(p.regions)},
         "supply_truth": _supply_truth(p, S["id"].tolist(), supply, chokepoints,
                                       _twinned(supply, pid) if decoys else []),
+        "risk_exposure": exposure.exposure_truth(p, tables, chain.input_need(p, sales),
+                                                 chokepoints=chokepoints),
     }
     return tables, truth
 

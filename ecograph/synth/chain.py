@@ -16,7 +16,8 @@ import pandas as pd
 from .activity import START
 from .profiles import Profile
 
-__all__ = ["hardware_sales", "supply_relationships", "movements", "audits", "KG_PER_UNIT"]
+__all__ = ["hardware_sales", "supply_relationships", "bom_table", "input_need", "movements", "safety_stock",
+           "audits", "KG_PER_UNIT"]
 
 KG_PER_UNIT = 12.0  # raw material in one unit of a counted SKU
 _SELLERS = ("reseller", "msp", "system_integrator")
@@ -121,7 +122,10 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
     Returns
     -------
     pandas.DataFrame
-        ``source, target, type, sku, volume`` (party ids).
+        ``source, target, type, sku, volume, capacity`` (party ids; ``capacity``
+        is empty, that is equal to ``volume``, except where there is slack: each
+        dual source, and its raw material, can carry all the company needs of
+        its SKU, and a twinned distributor all of its partners' supply).
 
     Examples
     --------
@@ -146,44 +150,110 @@ def supply_relationships(p: Profile, partners: pd.DataFrame, suppliers: pd.DataF
             .groupby(["d", "p", "sku"], as_index=False)["volume"].sum())
     if decoys:
         down = _twin_distributors(down, partners, decoys)
+    # a partner served by twins: either twin can carry all of it (spare capacity, not only a share)
+    twinned = down.groupby(["p", "sku"])["d"].transform("nunique") > 1
     edges = [pd.DataFrame({"source": pid[down["d"]], "target": pid[down["p"]], "type": "supplies",
-                           "sku": down["sku"], "volume": np.ceil(down["volume"] * 1.2)})]
-    up = down.groupby(["d", "sku"], as_index=False)["volume"].sum()
+                           "sku": down["sku"], "volume": np.ceil(down["volume"] * 1.2),
+                           "capacity": np.ceil(down.groupby(["p", "sku"])["volume"].transform("sum") * 1.2)
+                           .where(twinned)})]
+    up = down.assign(twinned=twinned).groupby(["d", "sku"], as_index=False).agg(
+        volume=("volume", "sum"), twinned=("twinned", "any"))
+    up["capacity"] = np.ceil(up["volume"] * 2.6).where(up["twinned"])  # its twin's share too
     edges.append(pd.DataFrame({"source": pid[up["d"]], "target": p.company_id,
                                "type": "distributes_for", "sku": up["sku"],
-                               "volume": np.ceil(up["volume"] * 1.3)}))
-    demand = hw.groupby("sku")["volume"].sum()
-    need: dict[str, float] = {}
-    for sku, units in demand.items():
-        inputs = dict((a[0], a[5]) for a in p.assets)[sku] if p.assembles else (sku,)
-        for r in inputs:
-            need[r] = need.get(r, 0.0) + units * (KG_PER_UNIT if r == p.raw_sku else 1.0)
+                               "volume": np.ceil(up["volume"] * 1.3), "capacity": up["capacity"]}))
+    need = input_need(p, hw)
     rows = []
     for sku, units in need.items():
         if sku == p.chokepoint_sku:
-            rows.append((sid[0], p.company_id, sku, np.ceil(units * 1.1)))
-        elif sku in p.dual_sourced_skus:
-            rows += [(sid[2], p.company_id, sku, np.ceil(units * 0.7)),
-                     (sid[3], p.company_id, sku, np.ceil(units * 0.7))]
+            rows.append((sid[0], p.company_id, sku, np.ceil(units * 1.1), np.nan))
+        elif sku in p.dual_sourced_skus:  # either can carry it all: redundant with spare capacity
+            rows += [(s, p.company_id, sku, np.ceil(units * 0.7), np.ceil(units * 1.1)) for s in sid[2:4]]
         else:
-            rows.append((sid[4], p.company_id, sku, np.ceil(units * 1.2)))
+            rows.append((sid[4], p.company_id, sku, np.ceil(units * 1.2), np.nan))
     choke = need.get(p.chokepoint_sku, 0.0)
     dual = sum(need.get(s, 0.0) for s in p.dual_sourced_skus)
     chain = [sid[1], *sid[5:5 + chokepoints]]  # each the only source of the one before
     for upstream, downstream in zip(chain, [sid[0], *chain[:-1]], strict=True):
-        rows.append((upstream, downstream, p.raw_sku, np.ceil(choke * KG_PER_UNIT * 1.2)))
-    for tier1 in (sid[2], sid[3]):
-        rows.append((sid[4], tier1, p.raw_sku, np.ceil(dual * KG_PER_UNIT * 0.5)))
+        rows.append((upstream, downstream, p.raw_sku, np.ceil(choke * KG_PER_UNIT * 1.2), np.nan))
+    for tier1 in (sid[2], sid[3]):  # room to feed either dual source making it all
+        rows.append((sid[4], tier1, p.raw_sku, np.ceil(dual * KG_PER_UNIT * 0.5),
+                     np.ceil(dual * KG_PER_UNIT * 1.1)))
     for extra in sid[5 + chokepoints:]:
-        rows.append((extra, sid[2 + rng.integers(0, 2)], p.raw_sku, float(rng.integers(50, 500))))
-    edges.append(pd.DataFrame(rows, columns=["source", "target", "sku", "volume"])
+        rows.append((extra, sid[2 + rng.integers(0, 2)], p.raw_sku, float(rng.integers(50, 500)), np.nan))
+    edges.append(pd.DataFrame(rows, columns=["source", "target", "sku", "volume", "capacity"])
                  .assign(type="supplies"))
-    return pd.concat(edges, ignore_index=True)
+    return pd.concat(edges, ignore_index=True)[["source", "target", "type", "sku", "volume", "capacity"]]
 
 
-def _lots(frame: pd.DataFrame, kind: str, src, dst, units, date, note=None) -> pd.DataFrame:
+def bom_table(p: Profile) -> pd.DataFrame:
+    """The ``bom`` table: one line per SKU and input of the domain's catalogue.
+
+    An input takes one unit per unit made, except the raw material,
+    :data:`KG_PER_UNIT` kg.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, sku, input, quantity``.
+
+    Examples
+    --------
+    >>> from ecograph.synth import PROFILES
+    >>> bom_table(PROFILES["manufacturing"]).values.tolist()
+    [['B01', 'PUMP', 'GEARBOX', 1.0], ['B02', 'PUMP', 'MOTOR', 1.0], ['B03', 'VALVE', 'STEEL', 12.0], \
+['B04', 'GEARBOX', 'STEEL', 12.0]]
+    """
+    lines = [(a[0], r, KG_PER_UNIT if r == p.raw_sku else 1.0) for a in p.assets for r in a[5]]
+    out = pd.DataFrame(lines, columns=["sku", "input", "quantity"])
+    out.insert(0, "id", [f"B{i:02d}" for i in range(1, len(out) + 1)])
+    return out
+
+
+def input_need(p: Profile, sales: pd.DataFrame) -> dict[str, float]:
+    """Units per year the company needs of each SKU it buys to meet the year's demand.
+
+    When the company assembles, each finished unit takes its inputs by
+    :func:`bom_table`; otherwise it buys the finished SKUs themselves.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    sales : pandas.DataFrame
+        Sold-to pairs with ``sku`` and ``volume`` (:func:`hardware_sales`).
+
+    Returns
+    -------
+    dict of str to float
+        SKU to units per year.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.synth import PROFILES
+    >>> sales = pd.DataFrame({"sku": ["PUMP", "VALVE", None], "volume": [3.0, 2.0, float("nan")]})
+    >>> input_need(PROFILES["manufacturing"], sales)
+    {'GEARBOX': 3.0, 'MOTOR': 3.0, 'STEEL': 24.0}
+    >>> input_need(PROFILES["it"], pd.DataFrame({"sku": ["NET-SW"], "volume": [5.0]}))
+    {'NET-SW': 5.0}
+    """
+    demand = sales[sales["sku"].notna()].groupby("sku")["volume"].sum()
+    bom = (bom_table(p) if p.assembles  # else it buys what it sells
+           else pd.DataFrame({"sku": demand.index, "input": demand.index, "quantity": 1.0}))
+    used = demand.rename("units").reset_index().merge(bom, on="sku")
+    need = (used["units"] * used["quantity"]).groupby(used["input"], sort=False).sum()
+    return {str(k): float(v) for k, v in need.items()}
+
+
+def _lots(frame: pd.DataFrame, kind: str, src, dst, units, date, note=None, lot=None) -> pd.DataFrame:
     return pd.DataFrame({"date": date, "sku": frame["sku"].to_numpy(), "kind": kind,
-                         "from_party": src, "to_party": dst, "units": units, "note": note})
+                         "from_party": src, "to_party": dst, "units": units, "note": note, "lot": lot})
 
 
 def _twin_distributors(down: pd.DataFrame, partners: pd.DataFrame, decoys: int) -> pd.DataFrame:
@@ -206,7 +276,8 @@ def _twin_distributors(down: pd.DataFrame, partners: pd.DataFrame, decoys: int) 
 
 def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
               sales: pd.DataFrame, rels: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """The year's ledger: supply, transfer, deploy, return and dispose movements.
+    """The year's ledger: supply, transfer, deploy, return and dispose movements, and (when the
+    company assembles) one ``produce`` lot per finished SKU with the ``consume`` rows of its inputs.
 
     Drawn backwards from deployments, each stage dated before the next, so no
     balance goes negative.
@@ -230,7 +301,7 @@ def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
     -------
     pandas.DataFrame
         The ``movements`` table (``id, date, sku, kind, from_party, to_party,
-        units, note``), sorted by date.
+        units, note, lot``), sorted by date.
 
     Examples
     --------
@@ -278,9 +349,57 @@ def movements(p: Profile, partners: pd.DataFrame, customers: pd.DataFrame,
                      _days(np.minimum(scrap["day"] + 1, 364)), "scrapped"))
     if p.demo_sku:
         out += _demo_units(p, pid[np.unique(hw["p"])], rng)
-    moves = pd.concat(out, ignore_index=True).sort_values(["date", "kind"], kind="stable")
+    return _numbered(out)
+
+
+def _numbered(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The movements in ``frames`` sorted by date (then kind) and numbered ``M00000001``, ..."""
+    moves = pd.concat(frames, ignore_index=True).sort_values(["date", "kind"], kind="stable")
     moves.insert(0, "id", [f"M{i:08d}" for i in range(1, len(moves) + 1)])
     return moves.reset_index(drop=True)
+
+
+def safety_stock(p: Profile, moves: pd.DataFrame, rels: pd.DataFrame, *, days: float) -> pd.DataFrame:
+    """``moves`` plus a safety-stock lot of every SKU the company buys from a single supplier
+    (except the chokepoint SKU): ``days`` of the edge's yearly volume, received on 2025-12-01
+    and still on hand at the year's end.
+
+    Parameters
+    ----------
+    p : Profile
+        The domain.
+    moves : pandas.DataFrame
+        The ``movements`` table (:func:`movements`).
+    rels : pandas.DataFrame
+        Supply relationships (:func:`supply_relationships`).
+    days : float
+        Days of yearly volume to hold.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The movements, renumbered in date order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.synth import PROFILES
+    >>> rels = pd.DataFrame({"source": ["S0005", "S0001"], "target": "AQUILA", "type": "supplies",
+    ...                      "sku": ["STEEL", "GEARBOX"], "volume": [3650.0, 100.0]})
+    >>> moves = pd.DataFrame({"id": ["M00000001"], "date": pd.to_datetime(["2025-12-20"]), "sku": "STEEL",
+    ...                       "kind": "supply", "from_party": "S0005", "to_party": "AQUILA", "units": 9.0,
+    ...                       "note": None, "lot": None})
+    >>> safety_stock(PROFILES["manufacturing"], moves, rels, days=28)[
+    ...     ["id", "sku", "units", "note"]].values.tolist()
+    [['M00000001', 'STEEL', 280.0, 'safety stock'], ['M00000002', 'STEEL', 9.0, None]]
+    """
+    source = rels[(rels["type"] == "supplies") & (rels["target"] == p.company_id)]
+    sole = source[(source.groupby("sku")["source"].transform("nunique") == 1)
+                  & (source["sku"] != p.chokepoint_sku)]
+    lot = _lots(sole, "supply", sole["source"].to_numpy(), p.company_id,
+                np.ceil(sole["volume"].to_numpy() * days / 365.0), _days(np.full(len(sole), 334)),
+                "safety stock")
+    return _numbered([moves.drop(columns="id"), lot])
 
 
 def _company_inbound(p: Profile, stock: pd.DataFrame, rels: pd.DataFrame,
@@ -291,12 +410,13 @@ def _company_inbound(p: Profile, stock: pd.DataFrame, rels: pd.DataFrame,
     out = []
     if p.assembles:
         inputs = dict((a[0], a[5]) for a in p.assets)
-        made = ship
-        out.append(_lots(made, "supply", None, p.company_id, made["units"], _days(made["day"]), "assembled"))
+        made = ship.assign(lot="LOT-" + ship["sku"])  # one lot per SKU, its inputs consumed by the BOM
+        out.append(_lots(made, "produce", None, p.company_id, made["units"], _days(made["day"]), "assembled",
+                         made["lot"].to_numpy()))
         used = made.assign(sku=made["sku"].map(inputs)).explode("sku")
         used["units"] = np.where(used["sku"] == p.raw_sku, used["units"] * KG_PER_UNIT, used["units"])
-        out.append(_lots(used, "dispose", p.company_id, None, used["units"],
-                         _days(used["day"]), "consumed in assembly"))
+        out.append(_lots(used, "consume", p.company_id, None, used["units"],
+                         _days(used["day"]), "consumed in assembly", used["lot"].to_numpy()))
         ship = used.groupby("sku", as_index=False).agg(units=("units", "sum"), day=("day", "min"))
         ship["day"] = ship["day"] - 5
     source = rels[(rels["type"] == "supplies") & (rels["target"] == p.company_id)]
@@ -312,8 +432,13 @@ def _company_inbound(p: Profile, stock: pd.DataFrame, rels: pd.DataFrame,
     day = rng.integers(1, 10, len(raw))
     out.append(_lots(raw, "supply", raw["source"].to_numpy(), raw["target"].to_numpy(),
                      raw["volume"].to_numpy(), _days(day)))
+    # the chokepoint's chain runs lean (3% left over, not 20%): no hidden buffer behind a sole source
+    lean = set(source.loc[source["sku"] == p.chokepoint_sku, "source"])
+    while more := set(raw.loc[raw["target"].isin(lean), "source"]) - lean:
+        lean |= more
+    used = np.where(raw["target"].isin(lean), 0.97, 0.8)
     out.append(_lots(raw, "dispose", raw["target"].to_numpy(), None,
-                     np.round(raw["volume"].to_numpy() * 0.8, 1), _days(day + 3),
+                     np.round(raw["volume"].to_numpy() * used, 1), _days(day + 3),
                      "consumed in production"))
     return out
 

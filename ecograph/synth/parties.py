@@ -104,7 +104,8 @@ def catalogue(p: Profile) -> dict[str, pd.DataFrame]:
             "sku": [a[0] for a in p.assets], "name": [a[1] for a in p.assets],
             "unit": [a[2] for a in p.assets], "category": [a[3] for a in p.assets],
             "counted": pd.array([a[4] for a in p.assets], dtype="boolean"),
-            "inputs": [a[5] for a in p.assets]}),
+            "inputs": [a[5] for a in p.assets],
+            "unit_value": [p.unit_values.get(a[0], float("nan")) for a in p.assets]}),
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Profile", "PROFILES"]
 
@@ -43,6 +43,8 @@ class Profile:
     assembles: bool  # the company makes its finished SKUs from their inputs
     words: tuple[tuple[str, ...], tuple[str, ...]]  # name parts for partners
     supplier_words: tuple[tuple[str, ...], tuple[str, ...]]
+    #: sku -> value of one unit (``asset_classes.unit_value``: the weight of value at risk)
+    unit_values: dict[str, float] = field(default_factory=dict)
 
 
 IT = Profile(
@@ -95,6 +97,7 @@ IT = Profile(
     supplier_words=(("Helix", "Quantum", "Silica", "Photon", "Ferro", "Argent", "Cobalt",
                      "Nexus"), ("Semiconductors", "Hardware", "Electronics", "Devices",
                                 "Materials", "Components")),
+    unit_values={"SRV-1U": 4200.0, "NET-SW": 2600.0, "DEMO-KIT": 900.0, "WAFER": 45.0},
 )
 
 MANUFACTURING = Profile(
@@ -142,6 +145,7 @@ MANUFACTURING = Profile(
             "Dealers", "Machinery")),
     supplier_words=(("Orion", "Tarn", "Brightforge", "Kestrel", "Volta", "Meridian", "Atlas"),
                     ("Gearworks", "Steel", "Alloys", "Motors", "Castings", "Components")),
+    unit_values={"PUMP": 2400.0, "VALVE": 650.0, "GEARBOX": 180.0, "MOTOR": 420.0, "STEEL": 3.5},
 )
 
 PROFILES = {"it": IT, "manufacturing": MANUFACTURING}

@@ -27,6 +27,8 @@ def truth_markdown(t: dict) -> str:
     '# Planted truth'
     >>> [line for line in text.splitlines() if line.startswith("## ")][:2]
     ['## Single-source chokepoint supplier', '## Coverage gap']
+    >>> "## Time to recover against time to survive" in text
+    True
     """
     gap, choke, mis, audit = (t["coverage_gap"], t["chokepoint_supplier"],
                               t["mis_tiered_partner"], t["audit_discrepancy"])
@@ -72,4 +74,35 @@ bridging otherwise regional groups.
 ## Regional clusters
 Partners sell mostly (85%) in their home region, so communities of the partner–customer
 graph should follow `region`.
+{_exposure_markdown(t["risk_exposure"]) if "risk_exposure" in t else ""}"""
+
+
+def _exposure_markdown(r: dict) -> str:
+    """The time-to-recover against time-to-survive section of ``TRUTH.md``."""
+    deep, spare, buf = r["deep_single_source"], r["spare_capacity"], r["buffer"]
+    rows = [
+        (deep, "deep single source, low value: TTS < TTR",
+         f"only source of `{deep['sku']}` (tier {deep['supply_tier']}, {deep['unit_value']:g} a unit); "
+         f"paid {deep['annual_spend']:,.0f} a year, less than any tier-1 supplier "
+         f"(least {deep['least_tier1_spend']:,.0f})"),
+        (spare, "redundant with spare capacity: loses nothing",
+         f"ships {spare['volume']:g} of `{spare['sku']}`; {spare['alternative']} can carry "
+         f"{spare['alternative_capacity']:g}, the company needs {spare['company_need']:g}"),
+        (buf, "buffer covers a short TTR: loses nothing",
+         f"its buyers ({', '.join(buf['holders'])}) hold at least {buf['days_of_cover']:g} days of the "
+         f"`{', '.join(buf['sku'])}` it ships"),
+    ]
+    table = "\n".join(f"| {x['id']} | {case} | {x['ttr_days']:g} | {why} |" for x, case, why in rows)
+    return f"""
+## Time to recover against time to survive
+Each supplier's time to recover (TTR) is in `suppliers.ttr_days` (empty: the analysis
+default); inventory on hand is the ledger balance at {r['as_of']}. A risk-exposure
+analysis (Simchi-Levi et al., Interfaces 2015) must find:
+
+| supplier | case | TTR (days) | what decides it |
+|---|---|---|---|
+{table}
+
+TTS < TTR (customers hurt before recovery): {', '.join(r['tts_lt_ttr'])}.
+Loses nothing within its TTR: {', '.join(r['survives'])}.
 """

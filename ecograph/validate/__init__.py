@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import Findings
 from ..ingest import ROW, bundle_files, max_file_bytes, read_table, text_table
 from ..schema import TABLES
-from . import links, rules
+from . import links, rules, supply
 from .cells import parse_table
 
 __all__ = ["ValidationResult", "validate_bundle", "validate_tables"]
@@ -159,14 +159,18 @@ def _check_links_and_rules(frames: dict[str, pd.DataFrame], names: dict[str, str
         rel = frames["relationships"]
         links.check_relationship_endpoints(rel, names["relationships"], owners, findings)
         rules.check_periods(rel, names["relationships"], "start", "end", findings)
+        supply.check_capacity(rel, names["relationships"], findings)
     if "deals" in frames:
         rules.check_deals(frames["deals"], names["deals"], findings)
     assets = frames.get("asset_classes")
+    if "bom" in frames:
+        supply.check_bom(frames["bom"], names["bom"], assets, findings)
     if "audits" in frames:
         rules.check_audits(frames["audits"], names["audits"], assets, findings)
     if "movements" in frames:
         moves = frames["movements"]
         rules.check_movements(moves, names["movements"], assets, findings)
+        rules.check_lots(moves, names["movements"], assets, frames.get("bom"), findings)
         # Replaying a ledger with rows missing or broken would report
         # overdrafts that are only echoes of the first error.
         ledger_files = {names["movements"], names.get("asset_classes")}

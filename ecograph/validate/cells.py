@@ -152,9 +152,10 @@ def _shaped(cells, empty, col, rows, file, findings, *, pattern: str, what: str)
 def _at_least(values: pd.Series, cells, col, rows, file, findings) -> pd.Series:
     if col.min_value is None:
         return values
-    low = (values < col.min_value).fillna(False).astype(bool)
+    low = (values <= col.min_value if col.min_exclusive else values < col.min_value)
+    low = low.fillna(False).astype(bool)
     _report(findings, file, rows[low], col.name, "below_minimum", cells[low],
-            f"must be at least {col.min_value:g}")
+            f"must be {'greater than' if col.min_exclusive else 'at least'} {col.min_value:g}")
     return values.where(~low)
 
 

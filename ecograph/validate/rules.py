@@ -8,16 +8,20 @@ from .. import ledger
 from ..errors import Findings
 from ..ingest import ROW
 
-__all__ = ["check_company", "check_periods", "check_deals", "check_movements", "check_audits",
-           "check_overdrafts", "check_characters"]
+__all__ = ["check_company", "check_periods", "check_deals", "check_movements", "check_lots",
+           "check_audits", "check_overdrafts", "check_characters"]
 
-_NEEDS = {  # movement kind -> (needs from_party, needs to_party)
-    "supply": (False, True),
-    "transfer": (True, True),
-    "deploy": (True, True),
-    "return": (True, True),
-    "dispose": (True, False),
+_NEEDS = {  # movement kind -> (from_party, to_party): needed, may be given, must be empty
+    "supply": ("may", "need"),
+    "transfer": ("need", "need"),
+    "deploy": ("need", "need"),
+    "return": ("need", "need"),
+    "dispose": ("need", "none"),
+    "consume": ("need", "none"),
+    "produce": ("none", "need"),
 }
+_WHY_EMPTY = {"dispose": "leaves the books", "consume": "is used up at from_party",
+              "produce": "is made at to_party"}
 
 
 def check_company(company: pd.DataFrame, file: str, findings: Findings) -> None:
@@ -151,8 +155,10 @@ def check_movements(moves: pd.DataFrame, file: str, asset_classes: pd.DataFrame 
                     findings: Findings) -> None:
     """Each movement kind has the parties it needs, positive units, whole units if counted.
 
-    A dispose leaves the books, so it may not name a ``to_party``; no
-    movement goes from a party to itself.
+    A dispose leaves the books and a consume is used up at its
+    ``from_party``, so neither may name a ``to_party``; a produce is made at
+    its ``to_party``, so it may not name a ``from_party``; no movement goes
+    from a party to itself. (Lots: :func:`check_lots`.)
 
     Parameters
     ----------
@@ -183,23 +189,127 @@ def check_movements(moves: pd.DataFrame, file: str, asset_classes: pd.DataFrame 
      [4, 'to_party', 'self_transfer', 'P1']]
     """
     _check_units(moves, "units", file, _counted_skus(asset_classes), findings, positive=True)
-    for kind, (needs_from, needs_to) in _NEEDS.items():
+    for kind, sides in _NEEDS.items():
         rows = moves[moves["kind"] == kind]
-        if needs_from:
-            miss = rows[rows["from_party"].isna()]
-            if len(miss):
-                findings.add_many(file, miss[ROW], "from_party", "missing_party", miss["kind"],
-                                  f"a {kind} movement needs from_party")
-        miss = rows[rows["to_party"].isna()] if needs_to else rows[rows["to_party"].notna()]
-        if len(miss):
-            message = (f"a {kind} movement needs to_party" if needs_to
-                       else f"a {kind} movement leaves the books: to_party must be empty")
-            findings.add_many(file, miss[ROW], "to_party", "missing_party" if needs_to
-                              else "unexpected_party", miss["to_party"].fillna(""), message)
+        for column, need in zip(("from_party", "to_party"), sides, strict=True):
+            if need == "need":
+                miss = rows[rows[column].isna()]
+                if len(miss):
+                    value = miss["kind"] if column == "from_party" else miss[column].fillna("")
+                    findings.add_many(file, miss[ROW], column, "missing_party", value,
+                                      f"a {kind} movement needs {column}")
+            elif need == "none":
+                extra = rows[rows[column].notna()]
+                if len(extra):
+                    findings.add_many(file, extra[ROW], column, "unexpected_party", extra[column],
+                                      f"a {kind} movement {_WHY_EMPTY[kind]}: {column} must be empty")
     same = moves["from_party"].notna() & (moves["from_party"] == moves["to_party"])
     if same.any():
         findings.add_many(file, moves.loc[same, ROW], "to_party", "self_transfer",
                           moves.loc[same, "to_party"], "units cannot move from a party to itself")
+
+
+def check_lots(moves: pd.DataFrame, file: str, asset_classes: pd.DataFrame | None,
+               bom: pd.DataFrame | None, findings: Findings) -> None:
+    """Produce and consume rows form lots that make a finished lot by its bill of materials.
+
+    Every ``produce`` and ``consume`` names its ``lot`` (``lot_required``).
+    A lot has exactly one produce; its consumes are on the produce's date, at
+    its party (the factory), of inputs of the SKU made, each in produced units
+    x bill-of-materials quantity (:func:`ecograph.ledger.bill_of_materials`;
+    relative tolerance :data:`ecograph.ledger.LOT_TOLERANCE`); every input is
+    consumed. Each break is a ``lot_unbalanced`` finding: on the second
+    produce of a lot, the first consume of a lot with none, the consume off
+    the day, party or bill, or the produce row when an input was not consumed
+    at all. ``lot`` on other kinds of movement is free text.
+
+    Parameters
+    ----------
+    moves : pandas.DataFrame
+        The parsed ``movements`` table.
+    file : str
+        What findings call the table.
+    asset_classes : pandas.DataFrame or None
+        The parsed ``asset_classes`` table (``inputs``); ``None``: the SKUs
+        and quantities consumed are not checked.
+    bom : pandas.DataFrame or None
+        The parsed ``bom`` table; ``None``: every input takes 1.
+    findings : Findings
+        Where problems are recorded (rules ``lot_required``, ``lot_unbalanced``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecograph.errors import Findings
+    >>> assets = pd.DataFrame({"sku": ["SRV", "STEEL"], "inputs": [("STEEL",), ()]})
+    >>> moves = pd.DataFrame({"date": pd.to_datetime(["2025-01-08"] * 3),
+    ...                       "sku": ["SRV", "STEEL", "STEEL"], "kind": ["produce", "consume", "consume"],
+    ...                       "from_party": [None, "S1", "S1"], "to_party": ["S1", None, None],
+    ...                       "units": [2.0, 3.0, 1.0], "lot": ["L1", "L1", None], "_row": [2, 3, 4]})
+    >>> findings = Findings()
+    >>> check_lots(moves, "movements.csv", assets, None, findings)
+    >>> findings.frame()[["row", "column", "rule", "message"]].values.tolist()
+    [[3, 'units', 'lot_unbalanced', 'lot L1 makes 2 SRV, which take 2 STEEL (2 x 1 per unit); 3 consumed'],
+     [4, 'lot', 'lot_required', 'a consume movement needs a lot: the production lot it belongs to']]
+    """
+    lot = moves["lot"] if "lot" in moves else pd.Series(pd.NA, index=moves.index, dtype=object)
+    made_or_used = moves["kind"].isin(["produce", "consume"])
+    bare = made_or_used & lot.isna()
+    if bare.any():
+        findings.add_many(file, moves.loc[bare, ROW], "lot", "lot_required", moves.loc[bare, "kind"],
+                          "a " + moves.loc[bare, "kind"] + " movement needs a lot: the production lot "
+                          "it belongs to")
+    rows = moves[made_or_used & lot.notna()].assign(lot=lot).sort_values(ROW, kind="stable")
+    if rows.empty:
+        return
+    made = rows[rows["kind"] == "produce"]
+    used = rows[rows["kind"] == "consume"]
+    first = made.drop_duplicates("lot")
+    twice = made[made.duplicated("lot")]
+    if len(twice):
+        first_row = twice["lot"].map(first.set_index("lot")[ROW])
+        findings.add_many(file, twice[ROW], "lot", "lot_unbalanced", twice["lot"],
+                          "lot " + twice["lot"] + " has a second produce row (the first is row "
+                          + first_row.astype(str) + "): a lot makes one finished lot")
+    orphans = used[~used["lot"].isin(made["lot"])].drop_duplicates("lot")
+    if len(orphans):
+        findings.add_many(file, orphans[ROW], "lot", "lot_unbalanced", orphans["lot"],
+                          "lot " + orphans["lot"] + " has no produce row: consumed components must "
+                          "make a finished lot")
+    single = first[~first["lot"].isin(twice["lot"])]
+    at = used.merge(single[["lot", "date", "to_party", "sku"]], on="lot", suffixes=("", "_made"))
+    for column, made_col, what in (("date", "date_made", "on"), ("from_party", "to_party_made", "at")):
+        off = at[at[column].notna() & at[made_col].notna() & (at[column] != at[made_col])]
+        if len(off):
+            shown = (off[made_col].dt.strftime("%Y-%m-%d") if column == "date" else off[made_col])
+            value = off[column].dt.strftime("%Y-%m-%d") if column == "date" else off[column]
+            findings.add_many(file, off[ROW], column, "lot_unbalanced", value,
+                              "lot " + off["lot"] + f" is produced {what} " + shown
+                              + f", so its components must be consumed {what} " + shown)
+    if asset_classes is None or "inputs" not in asset_classes:
+        return
+    clean = single[~single["lot"].isin(rows.loc[rows["units"].isna(), "lot"])]  # no echo of a bad cell
+    table = ledger.lots(rows[rows["lot"].isin(clean["lot"])], ledger.bill_of_materials(asset_classes, bom))
+    off = table[~table["balanced"]]
+    if off.empty:
+        return
+    first_use = used.drop_duplicates(["lot", "sku"]).rename(columns={"sku": "input"})
+    off = off.merge(first_use[["lot", "input", ROW]], on=["lot", "input"], how="left")
+    off = off.merge(clean[["lot", ROW]], on="lot", suffixes=("", "_made"))
+    stray = off[off["quantity"].isna()]
+    if len(stray):
+        findings.add_many(file, stray[ROW], "sku", "lot_unbalanced", stray["input"],
+                          stray["input"] + " is not an input of " + stray["sku"] + " (asset_classes.inputs)"
+                          ", so lot " + stray["lot"] + " cannot consume it")
+    short = off[off["quantity"].notna()]
+    if len(short):
+        num = lambda s: s.map("{:g}".format)  # noqa: E731
+        findings.add_many(file, short[ROW].fillna(short[ROW + "_made"]).astype(int), "units",
+                          "lot_unbalanced", num(short["consumed"]),
+                          "lot " + short["lot"] + " makes " + num(short["units"]) + " " + short["sku"]
+                          + ", which take " + num(short["required"]) + " " + short["input"] + " ("
+                          + num(short["units"]) + " x " + num(short["quantity"]) + " per unit); "
+                          + num(short["consumed"]) + " consumed")
 
 
 def check_overdrafts(moves: pd.DataFrame, file: str, findings: Findings) -> None:

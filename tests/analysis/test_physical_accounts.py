@@ -16,7 +16,7 @@ from ecograph import ledger, load_bundle
 from ecograph.analysis import physical_accounts as pa
 from ecograph.errors import ParameterError
 
-from ..conftest import edit
+from ..conftest import append_rows, edit
 from ..test_ledger import SITES, START, held_on, histories, props, tiny_eco
 
 
@@ -140,7 +140,7 @@ def test_custody_of_an_asset_class_that_never_moved_is_empty(tiny):
     assert chain.columns.tolist() == pa.custody(eco, "SRV").columns.tolist()
     table = pa.conservation(eco).set_index("sku")
     assert table.index.tolist() == ["SRV", "STEEL", "GPU"]
-    assert table.loc["GPU"].tolist() == [0.0, 0.0, 0.0, True]
+    assert table.loc["GPU"].tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, True]
 
 
 def test_fixture_units_are_conserved_for_every_asset_class(ecosystems, bundle_name):
@@ -156,6 +156,46 @@ def test_fixture_units_are_conserved_for_every_asset_class(ecosystems, bundle_na
     assert mid["supplied"].to_dict() == pytest.approx(supplied.reindex(mid.index, fill_value=0)
                                                       .to_dict())
     assert mid["balanced"].all()
+
+
+# --- production: components followed through a lot at the factory ------------------------------
+
+def test_production_names_the_factory_and_checks_the_lot_against_the_bom(tiny):
+    # S1 turns 25 kg of steel (12.5 kg per server, the tiny bundle's bom line) into 2 servers
+    edit(tiny, "movements.csv", "STEEL,supply,,S1,12.5,", "STEEL,supply,,S1,30,")
+    append_rows(tiny, "movements.csv", "M8,2025-01-07,SRV,produce,,S1,2,,L1",
+                "M9,2025-01-07,STEEL,consume,S1,,25,,L1", "M10,2025-01-09,SRV,transfer,S1,P3,2,,")
+    eco = load_bundle(tiny)
+    lots = pa.production(eco)
+    assert lots.values.tolist() == [["L1", pd.Timestamp("2025-01-07"), "S1", "Helix Hardware", "supplier",
+                                     "SRV", 2.0, "STEEL", 12.5, 25.0, 25.0, True]]
+    assert pa.production(eco, as_of="2025-01-06").empty
+    # the components do not vanish at the factory door: the steel left S1's account into the lot,
+    # and the servers it made are on the books and move on
+    assert pa.holdings(eco, as_of="2025-01-07").query("id == 'S1'")[["sku", "units"]].values.tolist() == [
+        ["STEEL", 5.0], ["SRV", 2.0]]
+    assert pa.holdings(eco).query("id == 'P3'")[["sku", "units"]].values.tolist() == [["SRV", 2.0]]
+    steel = pa.custody(eco, "STEEL")
+    assert steel[["kind", "from_party_name", "lot", "from_balance"]].values.tolist()[-1] == [
+        "consume", "Helix Hardware", "L1", 5.0]
+    table = pa.conservation(eco).set_index("sku")
+    steel_books = table.loc["STEEL", ["supplied", "consumed", "required", "held"]].tolist()
+    assert steel_books == [30.0, 25.0, 25.0, 5.0]
+    assert table.loc["SRV", ["supplied", "produced", "held"]].tolist() == [10.0, 2.0, 11.0]
+    assert table["balanced"].all()
+
+
+def test_conservation_of_an_ecosystem_checks_consumption_against_its_bom():
+    eco = tiny_eco()
+    moves = pd.DataFrame({"id": ["X1", "X2", "X3"], "date": pd.to_datetime(["2025-01-07"] * 3),
+                          "sku": ["STEEL", "SRV", "STEEL"], "kind": ["supply", "produce", "consume"],
+                          "from_party": [None, None, "S1"], "to_party": ["S1", "S1", None],
+                          "units": [20.0, 1.0, 10.0], "note": None, "lot": [None, "L1", "L1"]})
+    off = ecograph.Ecosystem({**eco.tables, "movements": moves})  # unvalidated: 10 kg, not 12.5
+    table = pa.conservation(off).set_index("sku")
+    assert table["balanced"].to_dict() == {"SRV": True, "STEEL": False}
+    assert table.loc["STEEL", ["consumed", "required"]].tolist() == [10.0, 12.5]
+    assert pa.production(off)["balanced"].tolist() == [False]
 
 
 # --- property tests: random valid ledgers over the tiny bundle's parties -----------------------

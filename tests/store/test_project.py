@@ -51,8 +51,8 @@ def test_a_damaged_store_fails_validation_with_findings(store_dir, tiny):
 def test_days_and_whole_numbers_at_the_limits_come_back_exactly(store_dir, tiny):
     from ..conftest import edit
 
-    edit(tiny, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,2024-01-01,",
-         "R1,P1,C1,sells_to,SRV,3,,0001-01-01,9999-12-31")
+    edit(tiny, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,,2024-01-01,",
+         "R1,P1,C1,sells_to,SRV,3,,,0001-01-01,9999-12-31")
     edit(tiny, "customers.csv", ",5000,", f",{2**63 - 1},")
     edit(tiny, "customers.csv", ",40,", ",9007199254740993,")
     edit(tiny, "customers.csv", ",300,", ",,")  # a missing count must not turn the others to floats

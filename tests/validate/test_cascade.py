@@ -16,8 +16,8 @@ def test_a_ragged_row_is_reported_once_with_its_echoes_summarised(tiny):
     echo = errors.iloc[1]
     assert echo["value"] == "SRV" and "asset_classes.csv row 2" in echo["message"]
     referring = sum(text.count("SRV") for text in [(tiny / f).read_text() for f in
-                                                  ("audits.csv", "movements.csv", "products.csv",
-                                                   "relationships.csv")])
+                                                  ("audits.csv", "bom.csv", "movements.csv",
+                                                   "products.csv", "relationships.csv")])
     assert echo["message"].startswith(f"{referring} rows ")  # every referencing row counted, none listed
 
 

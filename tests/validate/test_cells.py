@@ -61,8 +61,8 @@ def test_a_date_in_any_other_form_or_script_is_a_date_format_finding(cell):
 
 
 def test_an_open_ended_relationship_validates_and_loads(tiny):
-    edit(tiny, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,2024-01-01,",
-         "R1,P1,C1,sells_to,SRV,3,,0001-01-01,9999-12-31")
+    edit(tiny, "relationships.csv", "R1,P1,C1,sells_to,SRV,3,,,2024-01-01,",
+         "R1,P1,C1,sells_to,SRV,3,,,0001-01-01,9999-12-31")
     eco = load_bundle(tiny)
     r1 = eco.relationships.set_index("id").loc["R1"]
     assert (r1["start"], r1["end"]) == (pd.Timestamp("0001-01-01"), pd.Timestamp("9999-12-31"))

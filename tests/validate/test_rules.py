@@ -33,7 +33,7 @@ def test_overdrawn_transfer_names_movement_and_date_even_if_final_balance_is_pos
     # P2 holds 6 on Jan 20 but sends 8; a later supply makes its final balance positive.
     edit(tiny, "movements.csv", "transfer,P2,P1,4,", "transfer,P2,P1,8,")
     (tiny / "movements.csv").write_text((tiny / "movements.csv").read_text()
-                                        + "M8,2025-03-01,SRV,supply,S1,P2,10,\n")
+                                        + "M8,2025-03-01,SRV,supply,S1,P2,10,,\n")
     err = validate_bundle(tiny).errors
     assert err["rule"].tolist() == ["overdraft"]
     assert "M3" in err["message"].iat[0] and "2025-01-20" in err["message"].iat[0]
@@ -66,8 +66,8 @@ def test_ledger_validation_is_independent_of_row_order(fixtures_dir, tmp_path, s
 
 
 def test_unknown_column_is_a_warning_not_an_error(tiny):
-    edit(tiny, "suppliers.csv", "supply_tier\n", "supply_tier,notes\n")
-    edit(tiny, "suppliers.csv", ",1\n", ",1,preferred\n")
+    edit(tiny, "suppliers.csv", "ttr_days\n", "ttr_days,notes\n")
+    edit(tiny, "suppliers.csv", ",21\n", ",21,preferred\n")
     result = validate_bundle(tiny)
     assert result.ok
     assert result.warnings[["file", "column", "rule"]].values.tolist() == [
