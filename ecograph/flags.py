@@ -178,8 +178,8 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
                    "customers_affected": int(r.customers_affected),
                    "customers_cut_off": int(r.customers_cut_off),
                    **{s: bool(getattr(r, s)) for s in bottlenecks.RISK_WEIGHTS}, **_exposed(risk, r.id)}
-        rerouted = (f"{metrics['units_unmet']:,.0f} units ({metrics['share_unmet']:.0%}) still unmet "
-                    "once its buyers reroute")
+        rerouted = (f"{metrics['units_unmet']:,.0f} units ({metrics['share_unmet']:.0%}) a year still "
+                    f"unmet once its buyers reroute (flow model, sources at up to {1 + headroom:g}x volume)")
         items.append({"kind": "bottleneck", "key": str(r.id), "name": str(r.name), "metrics": metrics,
                       "detail": f"{rerouted}; {_survival(metrics)}; {r.why}"})
     hhi = bottlenecks.concentration(eco)
@@ -215,7 +215,9 @@ def _survival(m: dict) -> str:
         lasts = "for good" if m["tts_days"] is None else f"for {m['tts_days']:,.0f} days"
         return f"absorbed {lasts}, past its {m['ttr_days']:g}-day recovery (index {m['rei']:g})"
     short = "" if m["tts_days"] is None else f" after {m['tts_days']:,.0f} days"
-    return f"customers go short{short} of its {m['ttr_days']:g}-day recovery (index {m['rei']:g})"
+    value = "" if m["value_at_risk"] is None else f", value at risk {m['value_at_risk']:,.0f}"
+    return (f"customers go short{short} of its {m['ttr_days']:g}-day recovery: {m['lost_units']:,.0f} "
+            f"units lost with capacity and stock rerouted{value} (index {m['rei']:g})")
 
 
 def fired(item: dict, thresholds: dict[str, float]) -> list[dict]:
