@@ -56,6 +56,9 @@ def _cuts(ctx, param, values: tuple[str, ...]) -> tuple[dict[str, float], float 
               show_default=True, help="Days to recover for a party whose ttr_days is empty.")
 @click.option("--exact", type=click.IntRange(1), default=64, show_default=True,
               help="Parties solved exactly (most dependent demand first); the rest get a bound.")
+@click.option("--pairs", type=click.IntRange(2), metavar="K",
+              help="Also disrupt every pair of the K parties with the most dependent demand "
+                   "together: the loss neither causes alone (two suppliers backing each other up).")
 @click.option("--remove", multiple=True, metavar="ID",
               help="What-if of the flow model: take this party out (repeat for several).")
 @click.option("--cascade", type=click.FloatRange(0, 1, min_open=True),
@@ -68,7 +71,8 @@ def _cuts(ctx, param, values: tuple[str, ...]) -> tuple[dict[str, float], float 
                    "what-if tables (CSV and JSON).")
 @format_option("table", "json", "csv")
 def risk_cmd(eco: Ecosystem, party: str | None, cuts: tuple[dict, float | None], days: float | None,
-             default_ttr: float, exact: int, remove: tuple[str, ...], cascade: float | None,
+             default_ttr: float, exact: int, pairs: int | None, remove: tuple[str, ...],
+             cascade: float | None,
              top: int, out_dir: Path | None, fmt: str) -> None:
     """Supply-chain risk: what each party's disruption costs, for how long, and who absorbs it.
 
@@ -87,6 +91,7 @@ def risk_cmd(eco: Ecosystem, party: str | None, cuts: tuple[dict, float | None],
       ecograph risk fixtures/manufacturing
       ecograph risk fixtures/manufacturing --party S0001 --cut 0.5 --days 14
       ecograph risk fixtures/manufacturing --format csv > exposure.csv
+      ecograph risk fixtures/manufacturing --pairs 6 --days 120
       ecograph risk fixtures/manufacturing --remove S0001 --cascade 0.5
     """
     what_if, cut = cuts
@@ -100,6 +105,8 @@ def risk_cmd(eco: Ecosystem, party: str | None, cuts: tuple[dict, float | None],
                                       detail=True)
         impact = (rx.disruption_impact(eco, party, cut=cut or 1.0, days=days, default_ttr=default_ttr)
                   if party else None)
+        paired = (rx.pair_exposure(eco, top=pairs, days=days, default_ttr=default_ttr)
+                  if pairs else None)
     front = pipeline.Result({"risk_exposure": exposure}, _headline(exposure))
     if impact is not None:
         front.tables.update(impact_by_sku=impact.by_sku, impact_absorbed=impact.absorbed,
@@ -111,7 +118,13 @@ def risk_cmd(eco: Ecosystem, party: str | None, cuts: tuple[dict, float | None],
         front.show("impact_absorbed", "Alternatives that absorbed the loss", impact.absorbed)
         front.show("impact_inventory", "Inventory drawn", impact.inventory)
     shown = exposure.assign(tts_days=exposure["tts_days"].map(_days)) if fmt == "table" else exposure
-    front.show("risk_exposure", _title(exposure), shown, _COLUMNS)
+    columns = _COLUMNS if days is None or party else [*_COLUMNS[:4], "window_days", *_COLUMNS[4:]]
+    front.show("risk_exposure", _title(exposure, None if party else days), shown, columns)
+    if paired is not None:
+        front.tables["pair_exposure"] = paired
+        together = int((paired["excess_units"] > 1e-6).sum())
+        front.show("pair_exposure", f"Pairs down together: {together} of {len(paired)} lose more than "
+                   "both alone (excess_units: the loss only the pair causes)", paired)
     front.add(result)
     if fmt == "csv":
         frame = impact.by_sku if impact is not None else exposure
@@ -136,10 +149,12 @@ def _headline(t: pd.DataFrame) -> dict:
             "exact": int(t["exact"].sum())}
 
 
-def _title(t: pd.DataFrame) -> str:
+def _title(t: pd.DataFrame, days: float | None) -> str:
     short = int(t["tts_lt_ttr"].sum())
-    return (f"Risk exposure: {len(t)} shipping parties, {short} cannot survive until they "
-            f"recover (TTS < TTR); index 100 = the costliest disruption")
+    until = ("until they recover (TTS < TTR)" if days is None
+             else f"a {days:g}-day disruption (TTS < {days:g} days)")
+    return (f"Risk exposure: {len(t)} shipping parties, {short} cannot survive {until}; "
+            "index 100 = the costliest disruption")
 
 
 def _impact_title(eco: Ecosystem, i: rx.Impact) -> str:

@@ -7,6 +7,7 @@ import io
 import json
 
 import pandas as pd
+import pytest
 
 
 def test_risk_json_leads_with_exposure_and_keeps_bottlenecks(run, fixtures_dir):
@@ -58,3 +59,28 @@ def test_risk_help_teaches_the_model(run):
     text = run("risk", "--help").output
     for word in ("TTR", "TTS", "Risk Exposure Index", "--party", "--days", "alternatives"):
         assert word in text
+
+
+def test_risk_pairs_show_the_redundant_suppliers_failing_together(run, fixtures_dir):
+    result = run("risk", fixtures_dir / "manufacturing", "--pairs", "6", "--days", "120",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    first = doc["pair_exposure"][0]
+    assert (first["a"], first["b"]) == ("S0003", "S0004")  # each absorbed alone, not together
+    assert first["alone_units"] == 0 and first["excess_units"] > 100
+    assert all(isinstance(r["tts_days"], float | None) for r in doc["risk_exposure"])
+    assert doc["risk_exposure"][0]["window_days"] == 120
+
+
+def test_risk_party_keeps_the_table_at_each_partys_own_ttr(run, fixtures_dir):
+    plain = run("risk", fixtures_dir / "manufacturing", "--format", "csv")
+    longer = run("risk", fixtures_dir / "manufacturing", "--party", "S0003", "--days", "60",
+                 "--format", "json")
+    assert plain.exit_code == longer.exit_code == 0, longer.output
+    doc = json.loads(longer.output)
+    table = pd.read_csv(io.StringIO(plain.output))
+    assert [r["rei"] for r in doc["risk_exposure"]] == pytest.approx(table["rei"].head(10).tolist())
+    assert doc["headline"]["window_days"] == 60
+    text = run("risk", fixtures_dir / "manufacturing", "--party", "S0003").output
+    assert "customers never hurt (TTS unbounded)" in text.splitlines()[0]

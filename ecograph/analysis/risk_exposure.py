@@ -34,6 +34,8 @@ party (the ``default_ttr`` if empty). The **Risk Exposure Index** is
 
 - :func:`risk_exposure` — every shipping party: TTR, TTS, lost units, value
   at risk, the index, ``tts_lt_ttr``;
+- :func:`pair_exposure` — pairs of the riskiest parties down together: the loss
+  neither causes alone (two suppliers backing each other up);
 - :func:`disruption_impact` — one party (fully down or partially), with the
   lost units per SKU, which alternatives absorbed what and the inventory
   drawn.
@@ -60,7 +62,7 @@ from ..ledger import balances
 from . import bottlenecks as bn
 from ._common import with_labels
 
-__all__ = ["risk_exposure", "disruption_impact", "Impact", "DEFAULT_TTR"]
+__all__ = ["risk_exposure", "disruption_impact", "pair_exposure", "Impact", "DEFAULT_TTR"]
 
 #: Days to recover when a party's ``ttr_days`` is empty.
 DEFAULT_TTR = 28.0
@@ -199,9 +201,9 @@ class _Region:
     shipped: np.ndarray  # bool per region stock: its demand is leaf customers' (counts on site capacity)
 
 
-def _region(m: _Model, party: int) -> _Region:
+def _region(m: _Model, party: np.ndarray) -> _Region:
     net = m.net
-    own = np.flatnonzero(net.party_codes == party)
+    own = np.flatnonzero(np.isin(net.party_codes, party))
     down = _closure(m.fwd, own)
     inside = _closure(m.back, np.flatnonzero(down), down)
     stocks = np.flatnonzero(inside)
@@ -256,7 +258,7 @@ class _LP:
     capacity (its flow beyond the normal volume, a little dearer, so the normal flows are
     kept where they serve) and ``t`` (days)."""
 
-    def __init__(self, m: _Model, r: _Region, party: int, cut: float, *,
+    def __init__(self, m: _Model, r: _Region, party: np.ndarray, cut: float, *,
                  base: _Solution | None = None):
         net = m.net
         self.m, self.r, self.party, self.cut = m, r, party, cut
@@ -278,7 +280,7 @@ class _LP:
         keep = need_out >= 0
         need_out, need_in, need_q = need_out[keep], loc[net.bom_input[r.needs]][keep], m.qty[r.needs][keep]
         self.codes = net.party_codes[r.stocks]
-        self.down = self.codes == party
+        self.down = np.isin(self.codes, party)
         self.inv = np.where(self.down & (cut >= 1.0), 0.0, m.inventory[r.stocks])
         # a disrupted seller's folded leaf customers get at most its cut capacity on their edges
         own = self.dem[r.shipped[self.dem] & self.down[self.dem]]
@@ -321,7 +323,7 @@ class _LP:
         groups = np.unique(np.r_[edge_party[limited], self.codes[sells]])
         if not len(groups):
             return sp.csr_matrix((0, self.n_var))
-        k = np.where(groups == self.party, 1.0 - cut, 1.0)
+        k = np.where(np.isin(groups, self.party), 1.0 - cut, 1.0)
         mine = np.isin(self.codes, groups)
         drained = np.bincount(np.searchsorted(groups, self.codes[mine]), weights=r.ship_drain[mine],
                               minlength=len(groups))
@@ -439,13 +441,15 @@ class _Outcome:
     solution: _Solution | None
 
 
-def _solve(m: _Model, party: int, cut: float, window: float) -> _Outcome:
-    """The exact LP outcome of ``party`` losing ``cut`` of its capacity for ``window`` days.
+def _solve(m: _Model, party: int | np.ndarray, cut: float, window: float) -> _Outcome:
+    """The exact LP outcome of ``party`` (a party code, or several disrupted together) losing
+    ``cut`` of its capacity for ``window`` days.
 
     Losses count against the undisrupted network (where the data's own volumes leave some
     demand unmet, that shortfall is not the party's). Solves, most skipped: the loss rate
     without inventory; the undisrupted year and the rate again against it; with
     inventory, the window's loss and the TTS."""
+    party = np.atleast_1d(party)
     r = _region(m, party)
     lp = _LP(m, r, party, cut)
     sku = m.net.stocks["sku"].to_numpy()[r.stocks][lp.dem]
@@ -590,6 +594,86 @@ def risk_exposure(eco: Ecosystem, *, default_ttr: float = DEFAULT_TTR, cut: floa
     cols = ["id", "name", "kind", "ttr_days", "window_days", "tts_days", "lost_units", "lost_share",
             "value_at_risk", "rei", "tts_lt_ttr", "lost_by_sku", "absorbed_by", "exact"]
     return out[cols].sort_values(["rei", "id"], ascending=[False, True], ignore_index=True)
+
+
+def pair_exposure(eco: Ecosystem, *, top: int = 8, days: float | None = None,
+                  default_ttr: float = DEFAULT_TTR, as_of=None) -> pd.DataFrame:
+    """Pairs of parties disrupted together: what the two lose at once beyond what each loses alone.
+
+    Two suppliers that back each other up are each absorbed alone and can fail together (a
+    shared region, a shared raw material). The ``top`` parties with the most weighted
+    first-order throughput are taken in every pair; each pair is down for the longer of
+    the two TTRs (or ``days``), in the LP of :func:`risk_exposure`.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        The ecosystem.
+    top : int, default 8
+        How many parties to pair (``top × (top − 1) / 2`` pairs, three LPs each).
+    days : float, optional
+        How long each pair is down; ``None``: the longer of the two TTRs.
+    default_ttr : float, default 28
+        Days to recover for a party whose ``ttr_days`` is empty.
+    as_of : str, date or None
+        The day of the inventory on hand; ``None``: the reference date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a, a_name, b, b_name, window_days, lost_units`` (together), ``alone_units`` (``a``
+        alone plus ``b`` alone over the same window), ``excess_units`` (together minus
+        alone: the loss only the pair causes), ``value_at_risk`` (together), ``tts_days``
+        (together); units weighted as in :func:`risk_exposure`. Largest excess first
+        (then ``a``, ``b``).
+
+    Raises
+    ------
+    ParameterError
+        When ``top`` is below 2 or a number is out of range.
+
+    Examples
+    --------
+    >>> from ecograph import load_bundle
+    >>> pairs = pair_exposure(load_bundle("fixtures/manufacturing"), top=6, days=120)
+    >>> both = pairs.iloc[0]  # the two motor suppliers: each absorbed alone, not together
+    >>> both["a"], both["b"], float(both["alone_units"]), bool(both["excess_units"] > 100)
+    ('S0003', 'S0004', 0.0, True)
+    """
+    _check(1.0, days, default_ttr)
+    if top < 2:
+        raise ParameterError(f"top must be at least 2 parties to pair; got {top}")
+    m = _model(eco, default_ttr, as_of)
+    net = m.net
+    cand = bn._candidates(eco, net)
+    cand = cand[~net.parties[cand].isin(eco.company["id"])]
+    thr = bn._throughput(net, m.demand * m.weight)[cand]
+    cand = cand[np.lexsort((net.parties[cand], -thr))][:top]
+    cand = cand[np.argsort(net.parties[cand])]  # pairs read a < b
+    alone: dict[tuple[int, float], float] = {}
+
+    def loss(codes, window: float) -> tuple[float, _Outcome]:
+        o = _solve(m, np.asarray(codes), 1.0, window)
+        return _weighted(m, o.lost)[0] / m.mean_weight, o
+
+    rows = []
+    for i, a in enumerate(cand):
+        for b in cand[i + 1:]:
+            window = float(days) if days is not None else float(max(m.ttr[a], m.ttr[b]))
+            for p in (a, b):
+                if (p, window) not in alone:
+                    alone[p, window] = loss([p], window)[0]
+            units, o = loss([a, b], window)
+            rows.append({"a": net.parties[a], "b": net.parties[b], "window_days": window,
+                         "lost_units": units, "alone_units": alone[a, window] + alone[b, window],
+                         "value_at_risk": _weighted(m, o.lost)[1], "tts_days": o.tts})
+    cols = ["a", "b", "window_days", "lost_units", "alone_units", "value_at_risk", "tts_days"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["excess_units"] = (out["lost_units"] - out["alone_units"]).clip(lower=0.0)
+    out = bn._with_names(eco, out, ("a", "b"))
+    out = out[["a", "a_name", "b", "b_name", "window_days", "lost_units", "alone_units",
+               "excess_units", "value_at_risk", "tts_days"]]
+    return out.sort_values(["excess_units", "a", "b"], ascending=[False, True, True], ignore_index=True)
 
 
 def _row(m: _Model, o: _Outcome, exact: bool) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 import ecograph
 from ecograph.analysis import bottlenecks as bn
-from ecograph.analysis.risk_exposure import disruption_impact, risk_exposure
+from ecograph.analysis.risk_exposure import disruption_impact, pair_exposure, risk_exposure
 from ecograph.errors import ParameterError
 
 START = pd.Timestamp("2024-01-01")
@@ -115,6 +115,24 @@ def test_ranking_and_index_follow_value_lost(exposure):
     assert exposure.loc["P1", "lost_units"] == pytest.approx(14.0, rel=1e-6)  # 2 a day, 7 days
     assert exposure["exact"].all()
     assert "NIMBUS" not in exposure.index  # the focal company, unless asked for
+
+
+def test_two_motor_suppliers_down_together_lose_what_neither_loses_alone(planted):
+    pairs = pair_exposure(planted, top=6)
+    assert {*pairs["a"], *pairs["b"]} == {"SR", "SG", "SM1", "SM2", "P1"}  # every shipping party
+    assert (pairs["a"] < pairs["b"]).all() and len(pairs) == 10
+    both = pairs.iloc[0]
+    assert (both["a"], both["b"], both["b_name"]) == ("SM1", "SM2", "SM2 Ltd")
+    assert both["window_days"] == 30  # the longer TTR of the two
+    assert both["lost_units"] == pytest.approx(60.0, rel=1e-6)  # no motors: 2 pumps a day
+    assert both["alone_units"] == pytest.approx(30.0, rel=1e-6)  # SM1 alone 0, SM2 alone 30
+    assert both["excess_units"] == pytest.approx(30.0, rel=1e-6)
+    assert both["value_at_risk"] == pytest.approx(60 * 1000.0, rel=1e-6)
+    chain = pairs[(pairs["a"] == "SG") & (pairs["b"] == "SR")].iloc[0]  # in series: no excess
+    assert chain["window_days"] == 60 and chain["excess_units"] == 0
+    assert chain["lost_units"] == pytest.approx(50.0, rel=1e-6)  # the 70 gears last 35 of 60 days
+    with pytest.raises(ParameterError, match="at least 2"):
+        pair_exposure(planted, top=1)
 
 
 def test_partial_disruption_loses_the_cut_share_for_its_days(planted):
