@@ -458,8 +458,10 @@ def rerouted_losses(eco: Ecosystem, *, headroom: float = 1.0, exact: int | None 
     Returns
     -------
     pandas.DataFrame
-        ``id, name, units_unmet, share_unmet, exact``, most unmet first (the
-        focal company left out).
+        ``id, name, units_unmet`` (summed over SKUs), ``share_unmet`` (each SKU's
+        unmet share of its own demand, averaged over the SKUs demanded: units of
+        different SKUs never add), ``exact``, largest share first (the focal company
+        left out).
 
     Raises
     ------
@@ -471,8 +473,8 @@ def rerouted_losses(eco: Ecosystem, *, headroom: float = 1.0, exact: int | None 
     >>> from ecograph import load_bundle
     >>> eco = load_bundle("fixtures/manufacturing")
     >>> lost = rerouted_losses(eco).set_index("id")["share_unmet"]
-    >>> bool(lost["S0001"] > 0.5), bool(lost["S0003"] < 0.01)  # sole source vs one of two
-    (True, True)
+    >>> round(float(lost["S0001"]), 6), bool(lost["S0003"] < 0.01)  # every pump, no valve; one of two
+    (0.5, True)
     """
     if not np.isfinite(headroom) or headroom < 0:
         raise ParameterError(f"headroom must be a finite number of at least 0; got {headroom}")
@@ -483,14 +485,37 @@ def rerouted_losses(eco: Ecosystem, *, headroom: float = 1.0, exact: int | None 
     n_exact = len(cand) if exact is None else min(exact, len(cand))
     demand = net.stocks["demand"].to_numpy()[net.demand_rows]
     unmet = thr.astype(float).copy()
+    by_row = np.zeros((len(demand), n_exact))
     for start, (chunk, reach) in zip(range(0, n_exact, 64), _losses(net, cand[:n_exact], headroom=headroom),
                                      strict=False):
-        unmet[start:start + len(chunk)] = (demand[:, None] * (1.0 - reach)).clip(min=0).sum(axis=0)
+        by_row[:, start:start + len(chunk)] = (demand[:, None] * (1.0 - reach)).clip(min=0)
+    unmet[:n_exact] = by_row.sum(axis=0)
     out = pd.DataFrame({"id": net.parties[cand], "units_unmet": unmet,
-                        "share_unmet": unmet / max(demand.sum(), 1e-12),
+                        "share_unmet": _shares(net, cand, by_row, n_exact),
                         "exact": np.arange(len(cand)) < n_exact})
     out = with_labels(eco, out)[["id", "name", "units_unmet", "share_unmet", "exact"]]
-    return out.sort_values(["units_unmet", "id"], ascending=[False, True], ignore_index=True)
+    return out.sort_values(["share_unmet", "units_unmet", "id"], ascending=[False, False, True],
+                           ignore_index=True)
+
+
+def _sku_shares(net: _Network) -> np.ndarray:
+    """Per stock, the weight that turns its unmet units into a share of all demand without
+    adding units of different SKUs: ``1 / (its SKU's demand × SKUs demanded)``, so each
+    SKU's demand weighs the same and all of it sums to 1."""
+    sku = net.stocks["sku"].to_numpy()
+    demand = net.stocks["demand"].to_numpy(dtype=float)
+    per_sku = pd.Series(demand).groupby(sku).transform("sum").to_numpy()
+    n_sku = max(len(np.unique(sku[demand > 0])), 1)
+    return np.divide(1.0, per_sku * n_sku, out=np.zeros(len(sku)), where=per_sku > 0)
+
+
+def _shares(net: _Network, cand: np.ndarray, unmet: np.ndarray, n_exact: int) -> np.ndarray:
+    """Each candidate's share of demand (:func:`_sku_shares`): from the simulated unmet units
+    per demand row (columns, the first ``n_exact`` candidates), else the first-order bound."""
+    w = _sku_shares(net)
+    share = _throughput(net, net.stocks["demand"].to_numpy() * w)[cand]
+    share[:n_exact] = w[net.demand_rows] @ unmet
+    return share
 
 
 def _throughput(net: _Network, demand: np.ndarray | None = None) -> np.ndarray:
@@ -821,7 +846,9 @@ def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 2
     """Every party that ships units, ranked by supply risk, with the why.
 
     Columns: ``id, name, kind, risk_score, units_at_risk`` (demand units unmet if
-    it drops out), ``share_at_risk`` (of all demand), ``exact`` (whether
+    it drops out, summed over SKUs), ``share_at_risk`` (of all demand: each SKU's
+    unmet share of its own demand, averaged over the SKUs demanded, so pumps and
+    valves never add), ``exact`` (whether
     ``units_at_risk`` was simulated — for the ``exact`` parties with the most
     dependent demand — or is the first-order bound), ``customers_affected``,
     ``customers_cut_off`` (it dominates their supply), ``regions`` affected,
@@ -882,6 +909,7 @@ def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 2
     region_codes, regions = pd.factorize(eco.customers.set_index("id")["region"].reindex(
         net.stocks["party"].to_numpy()[rows]))
     at_risk = thr.copy()
+    by_row = np.zeros((len(demand), n_exact))
     affected = np.zeros(len(cand), dtype=np.int64)
     cut_off = np.zeros(len(cand), dtype=np.int64)
     touched = [""] * len(cand)
@@ -891,6 +919,7 @@ def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 2
         cols = slice(start, start + len(chunk))
         unmet = (demand[:, None] * (1.0 - reach)).clip(min=0)
         at_risk[cols] = unmet.sum(axis=0)
+        by_row[:, cols] = unmet
         affected[cols] = _distinct(customer, n_cust, unmet > 1e-9)
         cut_off[cols] = _distinct(customer, n_cust, reach < 1e-12)
         hit = _distinct_sets(region_codes, len(regions), unmet > 1e-9)
@@ -900,7 +929,7 @@ def bottlenecks(eco: Ecosystem, *, top: int | None = None, exact: int | None = 2
                         "exact": np.arange(len(cand)) < n_exact,
                         "customers_affected": affected, "customers_cut_off": cut_off,
                         "regions": touched})
-    out["share_at_risk"] = out["units_at_risk"] / max(demand.sum(), 1e-12)
+    out["share_at_risk"] = _shares(net, cand, by_row, n_exact)
     single = set(single_sourced(eco)["supplier"])
     points = set(structure.articulation_points(view(eco, "supply"))["id"])
     in_cut = {p for sku in net.stocks.loc[net.stocks["demand"] > 0, "sku"].unique()
@@ -938,8 +967,8 @@ def _distinct_sets(codes: np.ndarray, n: int, mask: np.ndarray) -> list[np.ndarr
 
 def _why(r, signals: list[str]) -> str:
     bound = "" if r.exact else " (first-order bound)"
-    bits = [f"{r.units_at_risk:,.0f} units of demand ({r.share_at_risk:.0%}) unmet "
-            f"without it{bound}"]
+    bits = [f"{r.share_at_risk:.0%} of demand unmet without it ({r.units_at_risk:,.0f} units)"
+            f"{bound}"]
     if r.customers_cut_off:
         bits.append(f"sole path to {r.customers_cut_off} customers")
     labels = {"single_source": "single source of an input",
