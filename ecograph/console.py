@@ -118,13 +118,15 @@ def inputs() -> tuple[Path, ...]:
     return tuple(context.meta.get(_INPUTS, ())) if context is not None else ()
 
 
-def format_option(*choices: str):
+def format_option(*choices: str, help: str = "Print tables, or JSON for scripts."):  # noqa: A002
     """``--format``: the first of ``choices`` (default ``table``, ``json``) by default.
 
     Parameters
     ----------
     *choices : str
         The formats offered; none: ``table`` and ``json``.
+    help : str, default "Print tables, or JSON for scripts."
+        The option's help text.
 
     Returns
     -------
@@ -144,7 +146,7 @@ def format_option(*choices: str):
     """
     return click.option("--format", "fmt", type=click.Choice(choices or ("table", "json")),
                         default=(choices or ("table",))[0], show_default=True,
-                        help="Print tables, or JSON for scripts.")
+                        help=help)
 
 
 def as_of_option(what: str, name: str = "--as-of"):

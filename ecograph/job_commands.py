@@ -22,12 +22,14 @@ from pathlib import Path
 import click
 
 from . import flags
-from .console import finding_lines
+from .console import finding_lines, format_option
 from .ecosystem import load_bundle
 from .errors import BundleError, EcographError, LockError, StoreError
 
 __all__ = ["flag_bottlenecks_cmd", "run_cmd", "outcome", "exit_code", "json_error", "wants_json",
            "EXIT_CODES"]
+
+_FORMAT_HELP = "Plain lines, or one JSON document for every outcome."
 
 #: One exit-code table for every ``ecograph`` command.
 EXIT_CODES = {0: "fine: nothing to report (or nothing new or worse than the state)",
@@ -192,8 +194,7 @@ def outcome(work: Callable[[], dict], *, fmt: str, render: Callable[[dict], list
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="A previous run's JSON: trends against it; alert only on what is new or worse. "
                    "May be missing when it is also --out (the first run).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Plain lines, or one JSON document for every outcome.")
+@format_option("text", "json", help=_FORMAT_HELP)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the JSON document here (atomically), e.g. for --baseline next time.")
 @click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -262,8 +263,7 @@ def flag_bottlenecks_cmd(bundle: Path, state: Path | None, config: Path | None, 
 @click.option("--metrics", "metrics", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the run's key figures here in the Prometheus text format (atomically), for "
                    "the node-exporter textfile collector; written on failure too.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Plain lines, or one JSON document for every outcome.")
+@format_option("text", "json", help=_FORMAT_HELP)
 @click.option("--lock", "lock_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Lock file that keeps overlapping runs apart [default: STATE/run.lock].")
 @click.option("-v", "--verbose", is_flag=True,

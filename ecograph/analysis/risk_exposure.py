@@ -153,12 +153,11 @@ def _build(eco: Ecosystem, default_ttr: float, as_of) -> _Model:
     values = _column(eco.asset_classes, "unit_value").set_axis(eco.asset_classes["sku"])
     unit_value = values.reindex(sku).to_numpy()
     wanted = demand > 0
-    per_sku = pd.Series(demand).groupby(sku).transform("sum").to_numpy()
     by_value = bool(wanted.any()) and bool(np.isfinite(unit_value[wanted]).all())
-    if by_value:
-        weight = np.where(per_sku > 0, np.nan_to_num(unit_value), 0.0)
-    else:  # the per-SKU normalisation: a lost unit is that share of its SKU's yearly demand
-        weight = np.divide(1.0, per_sku, out=np.zeros(n), where=per_sku > 0)
+    # else the per-SKU normalisation: a lost unit is its share of its SKU's demand (every use of a
+    # weight is a ratio, so the shares' scale drops out)
+    shares = bn._sku_shares(net)
+    weight = np.where(shares > 0, np.nan_to_num(unit_value), 0.0) if by_value else shares
     mean_weight = float(weight @ demand / demand.sum()) if demand.sum() > 0 else 1.0
     return _Model(net, volume, cap, out_ptr, order, fwd, fwd.T.tocsr(), qty, made, site_cap,
                   inventory, demand, lp_demand, leaf_ptr, leaf_edges, weight, unit_value,
