@@ -216,8 +216,10 @@ def _survival(m: dict) -> str:
         return f"absorbed {lasts}, past its {m['ttr_days']:g}-day recovery (index {m['rei']:g})"
     short = "" if m["tts_days"] is None else f" after {m['tts_days']:,.0f} days"
     value = "" if m["value_at_risk"] is None else f", value at risk {m['value_at_risk']:,.0f}"
-    return (f"customers go short{short} of its {m['ttr_days']:g}-day recovery: {m['lost_units']:,.0f} "
-            f"units lost with capacity and stock rerouted{value} (index {m['rei']:g})")
+    lost = m["lost_units"]
+    return (f"customers go short{short} of its {m['ttr_days']:g}-day recovery: "
+            f"{lost:,.{1 if 0 < lost < 10 else 0}f} units lost with capacity and stock rerouted{value} "
+            f"(index {m['rei']:g})")
 
 
 def fired(item: dict, thresholds: dict[str, float]) -> list[dict]:

@@ -52,6 +52,7 @@ from ..frames import isin
 from ..graphs import view
 from ..ties import supply_edges
 from ..twins import igraph_from_edges
+from ..wording import plural
 from . import structure
 from ._common import with_labels
 
@@ -970,7 +971,7 @@ def _why(r, signals: list[str]) -> str:
     bits = [f"{r.share_at_risk:.0%} of demand unmet without it ({r.units_at_risk:,.0f} units)"
             f"{bound}"]
     if r.customers_cut_off:
-        bits.append(f"sole path to {r.customers_cut_off} customers")
+        bits.append(f"sole path to {plural(r.customers_cut_off, 'customer')}")
     labels = {"single_source": "single source of an input",
               "articulation_point": "articulation point of the supply network",
               "in_min_cut": "on a min-cut edge", "dominator": None}
