@@ -38,6 +38,8 @@ from .sync import read_meta
 __all__ = ["Projection", "projected", "check_holds", "pagerank", "betweenness", "communities"]
 
 #: The partner–customer view as a GDS Cypher projection (``$day``: the reference day, ISO text).
+#: Rows reach GDS ordered by id, so GDS numbers the nodes the same way whatever order the
+#: store holds them in, and seeded Leiden gives the same communities after any reload.
 BIPARTITE = """
 CALL () {
   MATCH (p:Partner)-[r:SELLS_TO]->(c:Customer)
@@ -51,6 +53,7 @@ CALL () {
   RETURN p, null AS c, 0 AS w
 }
 WITH p, c, sum(w) AS weight
+ORDER BY p.id, c.id
 WITH gds.graph.project($name, p, c,
        {relationshipProperties: CASE WHEN c IS NULL THEN null ELSE {weight: toFloat(weight)} END},
        {undirectedRelationshipTypes: ['*']}) AS g
@@ -263,6 +266,31 @@ def betweenness(graph: Projection, *, k: int | None = None, seed: int = 0) -> pd
     return frame
 
 
+#: The node properties :func:`communities` writes into the projection (and drops again).
+_MUTATED = ("ecograph_community", "ecograph_degree")
+
+
+def _mutated_communities(run, name: str, method: str, config: dict) -> tuple[dict, pd.DataFrame, list]:
+    """Run ``method`` and the degrees as mutations of projection ``name``; return GDS's summary
+    row, the node rows (with ``community`` and ``degree``) and the conductance rows."""
+    found = run(f"CALL gds.{method}.mutate($graph, $config) YIELD communityCount, modularity "
+                "RETURN communityCount, modularity", {"graph": name, "config": config})[0]
+    run("CALL gds.degree.mutate($graph, {mutateProperty: 'ecograph_degree'}) "
+        "YIELD nodePropertiesWritten RETURN nodePropertiesWritten", {"graph": name})
+    rows = run("CALL gds.graph.nodeProperties.stream($graph, ['ecograph_community', 'ecograph_degree']) "
+               "YIELD nodeId, nodeProperty, propertyValue WITH nodeId, "
+               "collect(CASE WHEN nodeProperty = 'ecograph_community' THEN propertyValue END)[0] "
+               "AS community, "
+               "collect(CASE WHEN nodeProperty = 'ecograph_degree' THEN propertyValue END)[0] AS degree "
+               + _NODE.format(score="community, degree", returned="community, degree")
+               + ", CASE WHEN n:Customer THEN n.segment END AS segment", {"graph": name})
+    nodes = pd.DataFrame(rows, columns=["id", "name", "kind", "community", "degree", "type", "region",
+                                        "segment"])
+    cut = run("CALL gds.conductance.stream($graph, {communityProperty: 'ecograph_community'}) "
+              "YIELD community, conductance RETURN community, conductance", {"graph": name})
+    return found, nodes, cut
+
+
 @dataclass(frozen=True)
 class Communities:
     """What :func:`communities` found: the ``partition`` (``id, name, kind, community, type,
@@ -312,21 +340,11 @@ def communities(graph: Projection, *, method: str = "leiden", seed: int = 0) -> 
     run, name = graph.store.run, graph.name
     config = {"mutateProperty": "ecograph_community", "relationshipWeightProperty": "weight",
               "concurrency": 1, **({"randomSeed": seed} if method == "leiden" else {})}
-    found = run(f"CALL gds.{method}.mutate($graph, $config) YIELD communityCount, modularity "
-                "RETURN communityCount, modularity", {"graph": name, "config": config})[0]
-    run("CALL gds.degree.mutate($graph, {mutateProperty: 'ecograph_degree'}) "
-        "YIELD nodePropertiesWritten RETURN nodePropertiesWritten", {"graph": name})
-    rows = run("CALL gds.graph.nodeProperties.stream($graph, ['ecograph_community', 'ecograph_degree']) "
-               "YIELD nodeId, nodeProperty, propertyValue WITH nodeId, "
-               "collect(CASE WHEN nodeProperty = 'ecograph_community' THEN propertyValue END)[0] "
-               "AS community, "
-               "collect(CASE WHEN nodeProperty = 'ecograph_degree' THEN propertyValue END)[0] AS degree "
-               + _NODE.format(score="community, degree", returned="community, degree")
-               + ", CASE WHEN n:Customer THEN n.segment END AS segment", {"graph": name})
-    nodes = pd.DataFrame(rows, columns=["id", "name", "kind", "community", "degree", "type", "region",
-                                        "segment"])
-    cut = run("CALL gds.conductance.stream($graph, {communityProperty: 'ecograph_community'}) "
-              "YIELD community, conductance RETURN community, conductance", {"graph": name})
+    try:
+        found, nodes, cut = _mutated_communities(run, name, method, config)
+    finally:  # the projection stays as it was, so it can be asked again
+        run("CALL gds.graph.nodeProperties.drop($graph, $properties, {failIfMissing: false}) "
+            "YIELD propertiesRemoved RETURN propertiesRemoved", {"graph": name, "properties": list(_MUTATED)})
     raw = nodes["community"].to_numpy(dtype=np.int64)
     codes, _ = pd.factorize(raw)
     labels = _canonical(codes, nodes["id"]) if len(nodes) else codes

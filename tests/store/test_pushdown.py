@@ -12,7 +12,7 @@ import json
 import pandas as pd
 import pytest
 
-from ecograph import pipeline, view
+from ecograph import load_tables, pipeline, view
 from ecograph.analysis import centrality, communities
 from ecograph.errors import ParameterError, StoreError
 from ecograph.store import gds, load
@@ -113,6 +113,27 @@ def test_leiden_matches_the_python_engine(stored):
     # the profile, its edge counts derived in GDS, equals the one computed from the whole graph
     pd.testing.assert_frame_equal(found.profile, communities.community_profile(G, found.partition),
                                   check_dtype=False)
+
+
+def test_communities_do_not_depend_on_the_order_the_store_holds_the_rows_in(stored):
+    name, eco, store = stored
+    with gds.projected(store, eco) as graph:
+        first = gds.communities(graph)
+        again = gds.communities(graph)  # the projection can be asked twice
+        louvain = gds.communities(graph, method="louvain")
+    pd.testing.assert_frame_equal(again.partition, first.partition)
+    G = view(eco, "bipartite")
+    assert louvain.modularity == pytest.approx(communities.modularity(G, louvain.partition))
+    shuffled = load_tables({t: frame.sample(frac=1, random_state=7) for t, frame in eco.tables.items()},
+                           source=eco.source)
+    try:
+        load(shuffled, store, replace=True)  # every node and relationship written again, in another order
+        with gds.projected(store, eco) as graph:
+            reloaded = gds.communities(graph)
+    finally:
+        load(eco, store, replace=True)
+    pd.testing.assert_frame_equal(reloaded.partition, first.partition)
+    assert reloaded.modularity == first.modularity
 
 
 def test_analyze_on_neo4j_gives_the_same_tables_and_drops_the_projection(both):
