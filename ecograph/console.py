@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import signal
 import sys
 import threading
@@ -337,9 +338,9 @@ class PlainTable(Table):
 
     def __init__(self, frame: pd.DataFrame, *, title: str) -> None:
         super().__init__(title=Text(title), title_justify="left")  # Text: brackets in data are not markup
+        self.cells = _cells(frame)
         self.plain = [title, *(finding_lines(frame) if set(frame.columns) >= _FINDING_FIELDS else
-                               ["\t".join(map(str, frame.columns)),
-                                *("\t".join(cell(v) for v in row) for row in frame.itertuples(index=False))])]
+                               ["\t".join(map(str, frame.columns)), *("\t".join(row) for row in self.cells)])]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if console.is_terminal:
@@ -413,23 +414,36 @@ def table(frame: pd.DataFrame, *, title: str) -> Table:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         # fold, never cut: a narrow terminal must still show every word
         t.add_column(Text(str(col)), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        t.add_row(*(Text(cell(v)) for v in row))
+    for row in t.cells:
+        t.add_row(*map(Text, row))
     return t
 
 
-def cell(v) -> str:
+def _cells(frame: pd.DataFrame) -> list[list[str]]:
+    """Every cell of ``frame`` as :func:`cell` writes it, a column's floats all with
+    decimals or (all whole) all without."""
+    whole = [bool(frame[col].map(lambda v: not isinstance(v, float) or not math.isfinite(v)
+                                 or v.is_integer()).all()) for col in frame.columns]
+    return [[cell(v, whole=w) for v, w in zip(row, whole, strict=True)]
+            for row in frame.itertuples(index=False)]
+
+
+def cell(v, *, whole: bool | None = None) -> str:
     """One value as table text.
 
     Floats with thousands separators (whole ones without decimals, others
-    with two), a timestamp as its date when it is midnight, a tuple (a list
-    cell) joined with ``", "``, ``None`` and ``pd.NA`` as ``""``, anything
-    else as ``str`` gives it.
+    with two; ``whole`` decides for a column at once), infinity as ``∞``, a
+    timestamp as its date when it is midnight, a tuple (a list cell) joined
+    with ``", "``, ``None`` and ``pd.NA`` as ``""``, anything else as ``str``
+    gives it.
 
     Parameters
     ----------
     v : object
         One cell of a frame.
+    whole : bool, optional
+        Show a float without decimals (its column holds whole numbers only) or with
+        two; default: as the value is.
 
     Returns
     -------
@@ -437,13 +451,15 @@ def cell(v) -> str:
 
     Examples
     --------
-    >>> cell(1234.0), cell(0.5), cell(("a", "b")), cell(None)
-    ('1,234', '0.50', 'a, b', '')
+    >>> cell(1234.0), cell(0.5), cell(("a", "b")), cell(None), cell(70.0, whole=False), cell(float("inf"))
+    ('1,234', '0.50', 'a, b', '', '70.00', '∞')
     """
     if isinstance(v, pd.Timestamp):
         return str(v.date()) if v == v.normalize() else str(v)
     if isinstance(v, float):
-        return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+        if math.isinf(v):
+            return "∞" if v > 0 else "-∞"
+        return f"{v:,.0f}" if (v.is_integer() if whole is None else whole) else f"{v:,.2f}"
     if isinstance(v, tuple):
         return ", ".join(map(str, v))
     return "" if v is None or v is pd.NA else str(v)

@@ -37,6 +37,7 @@ from .errors import BundleError, LockError, ParameterError
 from .files import make_folder
 from .outputs import write_json
 from .pipeline import exposure
+from .wording import plural
 
 __all__ = ["measure", "fired", "explain", "explain_lines",
            "flag_bottlenecks", "compare_to_baseline", "read_thresholds", "read_baseline",
@@ -187,7 +188,7 @@ def measure(eco: Ecosystem, *, headroom: float = 1.0) -> list[dict]:
         items.append({"kind": "concentration", "key": str(r.key), "name": str(r.key),
                       "metrics": {"hhi": round(float(r.hhi), 1), "suppliers": int(r.suppliers),
                                   "top_share": round(float(r.top_share), 4)},
-                      "detail": f"{r.suppliers} supplier(s) of {r.key}; top {r.top_supplier} "
+                      "detail": f"{plural(r.suppliers, 'supplier')} of {r.key}; top {r.top_supplier} "
                                 f"with {r.top_share:.0%}"})
     return items
 
@@ -579,7 +580,7 @@ def exclusive(bundle: str | os.PathLike, lock: str | os.PathLike | None = None) 
     ...         pass
     Traceback (most recent call last):
     ...
-    ecograph.errors.LockError: another flag-bottlenecks run holds ...
+    ecograph.errors.LockError: another ecograph job (flag-bottlenecks or run) holds ...
     >>> import pathlib
     >>> precious = pathlib.Path(where) / "precious.txt"
     >>> _ = precious.write_text("my notes")
@@ -611,7 +612,7 @@ def exclusive(bundle: str | os.PathLike, lock: str | os.PathLike | None = None) 
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockError(f"another flag-bottlenecks run holds {path}") from None
+            raise LockError(f"another ecograph job (flag-bottlenecks or run) holds {path}") from None
         except OSError as exc:
             raise LockError(f"cannot take the lock {path}: {exc}") from exc
         try:
@@ -759,7 +760,8 @@ def error_document(exc: BaseException, code: int) -> dict:
                 "error": {"type": type(exc).__name__, "message": str(exc)}}
     if isinstance(exc, BundleError):
         document["status"] = "invalid"
-        document["error"]["message"] = f"{exc.path}: the bundle is invalid ({len(exc.errors)} errors)"
+        found = plural(len(exc.errors), "error")
+        document["error"]["message"] = f"{exc.path}: the bundle is invalid ({found})"
         document["validation"] = json.loads(exc.findings.to_json(orient="records"))
     return document
 

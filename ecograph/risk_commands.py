@@ -7,6 +7,7 @@ The main group (:mod:`ecograph.cli`) registers it and maps its errors to exit co
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -117,15 +118,17 @@ def risk_cmd(eco: Ecosystem, party: str | None, cuts: tuple[dict, float | None],
         front.show("impact_by_sku", _impact_title(eco, impact), impact.by_sku, ranked=False)
         front.show("impact_absorbed", "Alternatives that absorbed the loss", impact.absorbed)
         front.show("impact_inventory", "Inventory drawn", impact.inventory)
-    shown = exposure.assign(tts_days=exposure["tts_days"].map(_days)) if fmt == "table" else exposure
     columns = _COLUMNS if days is None or party else [*_COLUMNS[:4], "window_days", *_COLUMNS[4:]]
-    front.show("risk_exposure", _title(exposure, None if party else days), shown, columns)
+    front.show("risk_exposure", _title(exposure, None if party else days), exposure, columns)
     if paired is not None:
         front.tables["pair_exposure"] = paired
         together = int((paired["excess_units"] > 1e-6).sum())
         front.show("pair_exposure", f"Pairs down together: {together} of {len(paired)} lose more than "
                    "both alone (excess_units: the loss only the pair causes)", paired)
     front.add(result)
+    if fmt == "table":  # in every section, customers a party never hurts read so, not as 'inf'
+        front.sections = [replace(s, frame=s.frame.assign(tts_days=s.frame["tts_days"].map(_days)))
+                          if "tts_days" in s.frame else s for s in front.sections]
     if fmt == "csv":
         frame = impact.by_sku if impact is not None else exposure
         frame.to_csv(sys.stdout, index=False)
