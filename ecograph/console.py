@@ -422,8 +422,8 @@ def table(frame: pd.DataFrame, *, title: str) -> Table:
 def _cells(frame: pd.DataFrame) -> list[list[str]]:
     """Every cell of ``frame`` as :func:`cell` writes it, a column's floats all with
     decimals or (all whole) all without."""
-    whole = [bool(frame[col].map(lambda v: not isinstance(v, float) or not math.isfinite(v)
-                                 or v.is_integer()).all()) for col in frame.columns]
+    whole = [all(not isinstance(v, float) or not math.isfinite(v) or v.is_integer() for v in frame[col])
+             for col in frame.columns]
     return [[cell(v, whole=w) for v, w in zip(row, whole, strict=True)]
             for row in frame.itertuples(index=False)]
 
