@@ -18,6 +18,7 @@ cache that holds the store (``ECOGRAPH_NEO4J_HEAP=6g ECOGRAPH_NEO4J_PAGECACHE=2g
 
     python benchmarks/neo4j_pushdown.py              # prints the section
     python benchmarks/neo4j_pushdown.py --append     # and appends it to RESULTS.md
+    python benchmarks/neo4j_pushdown.py --load-only  # the load rate only (no `analyze`)
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def _analyze(engine: str, bundle: Path, conn: dict) -> dict:
     return facts
 
 
-def run(batch_size: int) -> list[str]:
+def run(batch_size: int, load_only: bool = False) -> list[str]:
     from ecograph import Ecosystem
     from ecograph.store import Neo4jStore, load
     from ecograph.synth import generate_tables
@@ -118,10 +119,7 @@ def run(batch_size: int) -> list[str]:
     store.close()
     server_loaded = status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
     del eco
-    runs = {engine: _analyze(engine, bundle, conn) for engine in ("python", "neo4j")}
-    py, nj = runs["python"], runs["neo4j"]
-    same = lambda key: "same" if py[key] == nj[key] else "differ"  # noqa: E731
-    stage_names = list(py["stages"])
+    runs = {} if load_only else {engine: _analyze(engine, bundle, conn) for engine in ("python", "neo4j")}
     lines = ["", "## Neo4j at 1M relationships: load rate, and `analyze` on both engines", "",
              "`python benchmarks/neo4j_pushdown.py` (one command; Neo4j 5.26 Community + GDS 2.13 of "
              "`make neo4j-up`, in-process launcher, "
@@ -136,13 +134,18 @@ def run(batch_size: int) -> list[str]:
              f"| resync, nothing changed | {again.seconds:.1f} | — (writes {again.written}) | — |", "",
              f"Batches of {batch_size:,} rows. The embedded store's first load of the same bundle is in "
              "\"Store sync at 1M relationships\" above. Neo4j server resident memory after loading: "
-             f"{server_loaded:,.0f} MB.", "",
-             "`pipeline.analyze` of the same bundle on each engine, each in a fresh Python process that "
-             "first loads the bundle (`load_bundle`, not counted). *peak added* is the resident memory "
-             "`analyze` adds to the Python process above what it held after loading the bundle.", "",
-             "| engine | analyze (s) | " + " | ".join(stage_names) + " | Python RSS before (MB) | "
-             "peak added (MB) | Python peak (MB) | Neo4j server RSS after (MB) |",
-             "|---|---|" + "---|" * len(stage_names) + "---|---|---|---|"]
+             f"{server_loaded:,.0f} MB."]
+    if load_only:
+        return lines
+    py, nj = runs["python"], runs["neo4j"]
+    same = lambda key: "same" if py[key] == nj[key] else "differ"  # noqa: E731
+    stage_names = list(py["stages"])
+    lines += ["", "`pipeline.analyze` of the same bundle on each engine, each in a fresh Python process that "
+              "first loads the bundle (`load_bundle`, not counted). *peak added* is the resident memory "
+              "`analyze` adds to the Python process above what it held after loading the bundle.", "",
+              "| engine | analyze (s) | " + " | ".join(stage_names) + " | Python RSS before (MB) | "
+              "peak added (MB) | Python peak (MB) | Neo4j server RSS after (MB) |",
+              "|---|---|" + "---|" * len(stage_names) + "---|---|---|---|"]
     for engine, f in runs.items():
         extra = f" (projection {f['stages']['projection']:.1f} of it)" if "projection" in f["stages"] else ""
         lines.append(f"| {engine} | {f['analyze']:.1f}{extra} | "
@@ -161,13 +164,15 @@ def main() -> None:
     parser.add_argument("--append", action="store_true", help="append the section to RESULTS.md")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--load-only", action="store_true",
+                        help="measure the load and resync only, not `analyze` on both engines")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "BUNDLE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
     started = time.perf_counter()
-    lines = run(args.batch_size)
+    lines = run(args.batch_size, load_only=args.load_only)
     publish(lines, args.out, append=args.append)
     print(f"done in {time.perf_counter() - started:.0f} s")
 
