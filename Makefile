@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_architecture.py
 
 bench: $(STAMP)
+	.ci/browser.sh
 	$(BIN)/python benchmarks/run.py
 
 # Rebuild the committed fixtures from their generators (deterministic seeds).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Headless Chromium for the report's browser tests (tests/test_report_browser.py), from
-# Debian's packages. `make test` calls this: it does nothing when Chromium is here, installs
+# Headless Chromium for the report's browser tests (tests/test_report_browser.py) and for
+# `make bench` (which times report.html opening in it), from Debian's packages. `make test`
+# and `make bench` call this: it does nothing when Chromium is here, installs
 # it when it can (root or passwordless sudo, with apt-get), and otherwise says why not. With
 # CI=true a missing browser is an error (the browser tests must run there); elsewhere they skip.
 set -euo pipefail

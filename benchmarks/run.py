@@ -6,13 +6,15 @@ NetworkX is skipped where a short probe extrapolates past the limit (10
 minutes by default), and the table says so. Then co-selling at scale, supply
 risk and the ledger at 1M, the embedded-store load, and the whole pipeline
 (generate → validate → analyze → report) per size against the same graph
-work in plain NetworkX (``networkx_pipeline.py``), and, when a Neo4j is up (``make
-neo4j-up`` or ``NEO4J_URI``), the Neo4j load and ``analyze`` on both engines at 1M
+work in plain NetworkX (``networkx_pipeline.py``), report.html at 1M: its size and the
+time headless Chromium takes to open it (``report_open.py``), and, when a Neo4j is up
+(``make neo4j-up`` or ``NEO4J_URI``), the Neo4j load and ``analyze`` on both engines at 1M
 (``neo4j_pushdown.py``). Writes benchmarks/RESULTS.md.
 
     python benchmarks/run.py                      # everything (about an hour)
     python benchmarks/run.py --sizes 10k --repeat 3 --no-cosell
     python benchmarks/run.py --sizes '' --no-cosell --no-risk --no-store --pipeline 10k --append
+    python benchmarks/run.py --report-only        # report.html at 1M alone, appended to RESULTS.md
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import numpy as np
 from measure import status_mb
 from networkx_pipeline import STAGES as NX_STAGES
 from networkx_pipeline import stages as networkx_stages
+from report_open import section as report_section
 
 from ecograph import Ecosystem, load_bundle, twin, view
 from ecograph.analysis import brokerage as br
@@ -565,10 +568,18 @@ def main() -> None:
                              "(benchmarks/neo4j_pushdown.py; skipped anyway without a Neo4j)")
     parser.add_argument("--pipeline", default="10k,100k,1m",
                         help="sizes for the whole-pipeline section ('' to skip)")
+    parser.add_argument("--no-report", dest="report", action="store_false",
+                        help="skip report.html's size and Chromium's time to open it at 1M "
+                             "(benchmarks/report_open.py)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run only that section, appended to --out")
     parser.add_argument("--append", action="store_true",
                         help="append the extra sections to --out instead of rewriting it "
                              "(use with --sizes '' to run only them)")
     args = parser.parse_args()
+    if args.report_only:
+        args.sizes, args.pipeline, args.append, args.report = "", "", True, True
+        args.cosell = args.risk = args.store = args.neo4j = False
     rows, facts = [], {}
     for size in filter(None, args.sizes.split(",")):
         r, f = run_size(size, args.repeat, args.networkx_limit)
@@ -579,6 +590,7 @@ def main() -> None:
     extra += store_section(args.repeat) if args.store else []
     extra += (pipeline_section(args.pipeline.split(","), args.networkx_limit, args.repeat)
               if args.pipeline else [])
+    extra += report_section(args.repeat) if args.report else []
     if args.neo4j:
         from neo4j_pushdown import section as neo4j_section
 

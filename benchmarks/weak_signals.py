@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ecograph.analysis import assessment, brokerage, cosell_ranker, coselling
+from ecograph.analysis.tier_fit import tier_fit
 from ecograph.ecosystem import Ecosystem
 from ecograph.graphs import view
 from ecograph.synth.weak import DIFFICULTIES, generate_weak_tables
@@ -63,12 +64,7 @@ def tiers(eco: Ecosystem, weak: dict) -> dict:
     """Planted mis-tiered partners in the top 3 of their direction, and unplanted flags."""
     planted = {m["id"]: m["direction"] for m in weak["mis_tiered"]}
     kpis = assessment.partner_kpis(eco)
-    results = {"naive": assessment.recommend_tiers(kpis)}
-    try:
-        from ecograph.analysis.tier_fit import tier_fit
-        results["ecograph"] = tier_fit(eco, kpis=kpis)
-    except ImportError:
-        pass
+    results = {"naive": assessment.recommend_tiers(kpis), "ecograph": tier_fit(eco, kpis=kpis)}
     out = {}
     for name, r in results.items():
         flagged = r[r["mis_tiered"]]
@@ -90,9 +86,8 @@ def brokers(eco: Ecosystem, weak: dict) -> dict:
     degree = pd.Series(dict(G.degree())).reindex(list(partners)).fillna(0).sort_values(ascending=False)
     out = {"before": int(np.flatnonzero(constraint["id"].to_numpy() == b)[0]) + 1,
            "naive": int((degree > degree[b]).sum()) + 1}
-    if hasattr(brokerage, "broker_scores"):
-        s = brokerage.broker_scores(eco)
-        out["ecograph"] = int(np.flatnonzero(s["id"].to_numpy() == b)[0]) + 1
+    s = brokerage.broker_scores(eco)
+    out["ecograph"] = int(np.flatnonzero(s["id"].to_numpy() == b)[0]) + 1
     return out
 
 

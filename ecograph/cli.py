@@ -220,9 +220,10 @@ def convert(eco: Ecosystem, out_dir: Path, fmt: str) -> None:
 def analyze(eco: Ecosystem, out_dir: Path, engine: str) -> None:
     """Run every analysis on BUNDLE and write the report, the tables and summary.json.
 
-    Stages: network (PageRank, betweenness, brokerage), communities,
-    co-selling, coverage, supply-chain risk, physical accounts, partner
-    assessment — with a progress bar when run in a terminal. Writes
+    Stages: network (PageRank, betweenness, brokers by several lenses,
+    brokerage), communities, co-selling (suggestions and rival pairs),
+    coverage, supply-chain risk, physical accounts, partner assessment (tier
+    fit from all the evidence) — with a progress bar when run in a terminal. Writes
     OUT/report.html (self-contained: figures embedded), OUT/summary.json
     (headline numbers) and OUT/<table>.csv and .parquet for every result
     table (columns in docs/analyze.md). CSV text cells that a spreadsheet
@@ -256,8 +257,8 @@ def _stage(run, *, what: str, top: int, status: str):
     return decorate
 
 
-@_stage(lambda eco, **o: pipeline.cosell(eco, detail=True, **o), top=20,
-        what="cosell_suggestions and account_mapping", status="Scoring every partner pair...")
+@_stage(lambda eco, top, **o: pipeline.cosell(eco, detail=True, top=None, **o), top=20,
+        what="cosell_suggestions, cosell_rivals and account_mapping", status="Scoring every partner pair...")
 @click.option("--counts-only", is_flag=True,
               help="Never name an account: counts only (safe to share with partners).")
 @click.option("--include-existing", is_flag=True,
@@ -269,15 +270,17 @@ def _stage(run, *, what: str, top: int, status: str):
               help="Also run the temporal evaluation: ranker vs every topological baseline.")
 @as_of_option("Use only what was known")
 def cosell() -> None:
-    """Rank partner pairs that should sell together, each with its why.
+    """Rank partner pairs that should sell together, each with its why, and list the rivals.
 
     A pair is suggested for shared customers, one's open deals at the other's
     customers, shared prospects, capabilities that together cover what their
     shared accounts need, shared regions and community. Pairs that already
-    co-sell are left out unless --include-existing. The score is
-    adamic_adar × (1 + complementary need share) × (1 + region overlap), or the
-    ranker's probability of a won co-sold deal with --ranker. See
-    docs/analytics.md.
+    co-sell are left out unless --include-existing. The score is the expected
+    joint value, which competition lowers, or the ranker's probability of a
+    won co-sold deal with --ranker. Pairs that compete (same partner type,
+    same capabilities at the same accounts, head-to-head deals; competition
+    0.5 or more) are never suggested: they are listed apart as rival pairs
+    (channel conflict), sharpest conflict first. See docs/analytics.md.
 
     \b
       ecograph cosell fixtures/it_ecosystem
@@ -337,9 +340,11 @@ def assess() -> None:
 
     KPIs cover deal registrations, approval and win rates, revenue won,
     customers, units deployed, co-selling and network position. Partners are
-    segmented with k-means, scored 0-100 for health, and their tier is set
-    against what their performance supports (mis-tiered partners flagged with
-    the evidence). See docs/assessment.md.
+    segmented with k-means and scored 0-100 for health. Tier fit reads
+    revenue, won deals, win rate, co-sell influence, certifications and
+    deployments (alliances are not judged as resellers) and flags a partner
+    only when that evidence is strong and consistent, listing it. See
+    docs/assessment.md and docs/analytics.md.
 
     \b
       ecograph assess fixtures/it_ecosystem

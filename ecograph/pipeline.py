@@ -38,7 +38,9 @@ from .analysis import (
     risk_exposure,
     segments,
     structure,
+    tier_fit,
 )
+from .analysis.centrality import betweenness_pivots  # re-exported: the engines and benchmarks size by it
 from .dates import AsOf
 from .ecosystem import Ecosystem, derived
 from .errors import ParameterError
@@ -102,29 +104,9 @@ class Result:
                                      ranked))
 
 
-def betweenness_pivots(n: int) -> int | None:
-    """Pivots for betweenness on ``n`` nodes: exact (``None``) up to 2,000, then
-    256, then 64 past 100,000 (sampled scores carry their standard error).
-
-    Parameters
-    ----------
-    n : int
-        Nodes in the graph.
-
-    Returns
-    -------
-    int or None
-
-    Examples
-    --------
-    >>> betweenness_pivots(500), betweenness_pivots(50_000), betweenness_pivots(400_000)
-    (None, 256, 64)
-    """
-    return None if n <= 2_000 else 256 if n <= 100_000 else 64
-
-
 def network(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
-    """PageRank and betweenness on the partner–customer view, brokerage on the co-sell view.
+    """PageRank and betweenness on the partner–customer view; brokers by several lenses, and
+    Burt's brokerage on the co-sell view.
 
     Parameters
     ----------
@@ -132,30 +114,41 @@ def network(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
     graph : ecograph.store.gds.Projection, optional
         The partner–customer view projected in Neo4j (:func:`ecograph.store.gds.projected`):
         PageRank and betweenness then run there, in GDS's conventions (headline
-        ``convention``); brokerage runs here on the small co-sell view.
+        ``convention``); brokers and brokerage run here on the partner × account and
+        co-sell matrices.
 
     Returns
     -------
     Result
-        Tables ``pagerank``, ``betweenness``, ``brokerage``.
+        Tables ``pagerank``, ``betweenness``, ``brokers``
+        (:func:`~ecograph.analysis.brokerage.broker_scores`: every partner, best broker
+        first; sampled pivots on large graphs, seed 0; its ``account_betweenness`` lens
+        is the ``betweenness`` table) and ``brokerage`` (constraint); headline
+        ``betweenness_pivots``, ``top_broker``.
 
     Examples
     --------
     >>> from ecograph import load_bundle
     >>> sorted(network(load_bundle("fixtures/tiny")).tables)
-    ['betweenness', 'brokerage', 'pagerank']
+    ['betweenness', 'brokerage', 'brokers', 'pagerank']
+    >>> network(load_bundle("fixtures/it_ecosystem")).headline["top_broker"]
+    'P00060'
     """
-    cosell = brokerage.brokerage(view(eco, "cosell"))
     if graph is not None:
         k = betweenness_pivots(graph.nodes)
-        return Result({"pagerank": gds.pagerank(graph), "betweenness": gds.betweenness(graph, k=k),
-                       "brokerage": cosell}, {"betweenness_pivots": k, "convention": "gds"})
-    G = view(eco, "bipartite")
-    k = betweenness_pivots(G.number_of_nodes())
-    return Result({"pagerank": centrality.pagerank(G),
-                   "betweenness": centrality.betweenness(G, k=k),
-                   "brokerage": cosell},
-                  {"betweenness_pivots": k})
+        out = Result({"pagerank": gds.pagerank(graph), "betweenness": gds.betweenness(graph, k=k)},
+                     {"betweenness_pivots": k, "convention": "gds"})
+    else:
+        G = view(eco, "bipartite")
+        k = betweenness_pivots(G.number_of_nodes())
+        out = Result({"pagerank": centrality.pagerank(G), "betweenness": centrality.betweenness(G, k=k)},
+                     {"betweenness_pivots": k})
+    # the partner–customer betweenness just computed is the brokers' account lens: walked once
+    brokers = brokerage.broker_scores(
+        eco, account_betweenness=out.tables["betweenness"].set_index("id")["betweenness"])
+    out.tables.update(brokers=brokers, brokerage=brokerage.brokerage(view(eco, "cosell")))
+    out.headline["top_broker"] = brokers["id"].iat[0] if len(brokers) else None
+    return out
 
 
 def community(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
@@ -193,7 +186,7 @@ def community(eco: Ecosystem, *, graph: gds.Projection | None = None) -> Result:
 def cosell(eco: Ecosystem, *, top: int | None = 50, as_of: AsOf = None, counts_only: bool = False,
            include_existing: bool = False, ranker: bool = False, evaluate: bool = False,
            detail: bool = False) -> Result:
-    """Co-selling suggestions (and, with ``detail``, the account mapping).
+    """Co-selling suggestions, the rival pairs (channel conflict) and, with ``detail``, the account mapping.
 
     Parameters
     ----------
@@ -212,8 +205,11 @@ def cosell(eco: Ecosystem, *, top: int | None = 50, as_of: AsOf = None, counts_o
     Returns
     -------
     Result
-        Table ``cosell_suggestions`` (and the ones asked for); headline
-        ``top_cosell_pairs`` (and ``ranker_beats_best_baseline``).
+        Tables ``cosell_suggestions`` and ``cosell_rivals`` (every pair of
+        :func:`~ecograph.analysis.coselling.rival_pairs`: competition of
+        :data:`~ecograph.analysis.coselling.RIVALRY` or more, highest conflict first)
+        (and the ones asked for); headline ``top_cosell_pairs``, ``rival_pairs``
+        (how many) (and ``ranker_beats_best_baseline``).
 
     Examples
     --------
@@ -224,12 +220,17 @@ def cosell(eco: Ecosystem, *, top: int | None = 50, as_of: AsOf = None, counts_o
     fitted = cosell_ranker.fit_ranker(eco) if ranker else None
     pairs = coselling.suggest_pairings(eco, top=top, as_of=as_of, counts_only=counts_only,
                                        include_existing=include_existing, ranker=fitted)
+    rivals = coselling.rival_pairs(eco, top=None, as_of=as_of)
     best = pairs.head(3)
-    out = Result({"cosell_suggestions": pairs},
+    out = Result({"cosell_suggestions": pairs, "cosell_rivals": rivals},
                  {"top_cosell_pairs": [f"{x} + {y}" for x, y in zip(best["a"], best["b"],
-                                                                   strict=True)]})
-    out.show("suggestions", f"Top {len(pairs)} co-selling suggestions", pairs,
+                                                                   strict=True)],
+                  "rival_pairs": int(len(rivals))})
+    out.show("suggestions", f"Co-selling suggestions: {len(pairs):,} pairs, best first", pairs,
              ["rank", "a", "a_name", "b", "b_name", "score", "status", "why"])
+    out.show("rivals", f"Rival pairs (channel conflict): {len(rivals)} pairs compete for the same deals, "
+             "sharpest first",
+             rivals, ["rank", "a", "a_name", "b", "b_name", "competition", "conflict", "why"])
     if detail:
         out.tables["account_mapping"] = coselling.account_mapping(eco, as_of=as_of)
     if evaluate:
@@ -454,9 +455,11 @@ def assess(eco: Ecosystem, *, as_of: AsOf = None, k: int | None = None,
     -------
     Result
         Tables ``partner_kpis``, ``partner_segments``, ``segment_profiles``,
-        ``segment_silhouette``, ``partner_health``, ``tier_recommendations``,
-        ``ecosystem_health`` (one row); headline ``ecosystem_health``,
-        ``segments``, ``mis_tiered``.
+        ``segment_silhouette``, ``partner_health``, ``tier_recommendations``
+        (:func:`~ecograph.analysis.tier_fit.tier_fit`: the tier all the evidence
+        supports, flagged partners first), ``ecosystem_health`` (one row); headline
+        ``ecosystem_health``, ``segments``, ``mis_tiered`` (the flagged ids, largest
+        margin first), ``mis_tiered_count``.
 
     Examples
     --------
@@ -466,8 +469,8 @@ def assess(eco: Ecosystem, *, as_of: AsOf = None, k: int | None = None,
     """
     kpis = assessment.partner_kpis(eco, as_of=as_of, communities=communities)
     segmented = segments.segment_partners(kpis, k=k)
-    tiers = assessment.recommend_tiers(kpis)
-    health = assessment.ecosystem_health(eco, kpis=kpis, as_of=as_of)
+    tiers = tier_fit.tier_fit(eco, kpis=kpis)
+    health = assessment.ecosystem_health(eco, kpis=kpis, as_of=as_of, tiers=tiers)
     flagged = tiers[tiers["mis_tiered"]]
     out = Result({"partner_kpis": kpis, "partner_segments": segmented.partners,
                   "segment_profiles": segments.segment_profiles(segmented),
@@ -475,10 +478,10 @@ def assess(eco: Ecosystem, *, as_of: AsOf = None, k: int | None = None,
                   "partner_health": assessment.partner_health(kpis),
                   "tier_recommendations": tiers, "ecosystem_health": health.to_frame()},
                  {"ecosystem_health": round(health.score, 1), "segments": segmented.k,
-                  "mis_tiered": flagged["id"].tolist()})
+                  "mis_tiered": flagged["id"].tolist(), "mis_tiered_count": int(len(flagged))})
     out.show("ecosystem_health", "Ecosystem health", out.tables["ecosystem_health"], ranked=False)
-    out.show("mis_tiered", f"{len(flagged)} mis-tiered partners", flagged,
-             ["id", "name", "tier", "recommended_tier", "direction", "evidence"])
+    out.show("mis_tiered", f"{len(flagged)} of {len(tiers)} partners mis-tiered on strong, consistent "
+             "evidence", flagged, ["id", "name", "tier", "expected_tier", "direction", "evidence"])
     out.show("segments", "Partner segments", out.tables["segment_profiles"],
              ["segment", "label", "size", "dominant_type", "traits"], ranked=False)
     out.show("healthiest", "Healthiest partners", out.tables["partner_health"],

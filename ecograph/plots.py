@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from .analysis.communities import community_ties
 from .graphs import induced_subgraph
 from .twins import node_table, node_values
 from .wording import party_label, party_labels, plural
 
-__all__ = ["plot_ecosystem_map", "plot_community_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
-           "plot_supply_network", "plot_audits", "plot_partner_health", "MAX_MAP_NODES"]
+__all__ = ["plot_ecosystem_map", "plot_community_map", "plot_brokers", "plot_broker_scores", "plot_cosell",
+           "plot_coverage_heatmap", "plot_supply_network", "plot_audits", "plot_partner_health",
+           "MAX_MAP_NODES"]
 
 #: The map draws at most this many parties (the most central by PageRank).
 MAX_MAP_NODES = 400
@@ -146,20 +148,15 @@ def plot_community_map(G: nx.Graph, communities: pd.DataFrame, *, top: int = 30,
     """
     sizes = communities["community"].value_counts()
     shown = sizes[sizes > 1].head(top)
-    of = communities.set_index("id")["community"]
-    ends = pd.DataFrame(list(G.edges()), columns=["u", "v"]) if G.number_of_edges() else \
-        pd.DataFrame({"u": [], "v": []})
-    pairs = pd.DataFrame({"a": of.reindex(ends["u"]).to_numpy(), "b": of.reindex(ends["v"]).to_numpy()})
-    pairs = pairs[pairs["a"].isin(shown.index) & pairs["b"].isin(shown.index) & (pairs["a"] != pairs["b"])]
-    lo, hi = np.minimum(pairs["a"], pairs["b"]), np.maximum(pairs["a"], pairs["b"])
-    weights = pd.Series(1, index=pd.MultiIndex.from_arrays([lo, hi])).groupby(level=[0, 1]).sum()
+    ties = community_ties(G, communities)
+    ties = ties[ties["a"].isin(shown.index) & ties["b"].isin(shown.index)]
     C = nx.Graph()
     C.add_nodes_from(shown.index)
-    C.add_weighted_edges_from((a, b, float(w)) for (a, b), w in weights.items())
+    C.add_weighted_edges_from(ties.itertuples(index=False, name=None))
     pos = nx.spring_layout(C, seed=seed, weight="weight", k=2 / max(np.sqrt(len(C)), 1))
     palette = dict(zip(shown.index[:10], plt.get_cmap("tab10").colors, strict=False))
     fig, ax = _axes(ax, (9, 7))
-    most = max(weights.max() if len(weights) else 1, 1)
+    most = max(ties["ties"].max() if len(ties) else 1, 1)
     nx.draw_networkx_edges(C, pos, ax=ax, alpha=0.3,
                            width=[0.5 + 6 * d["weight"] / most for *_, d in C.edges(data=True)])
     ax.scatter([pos[c][0] for c in C], [pos[c][1] for c in C], c=[palette.get(c, _OTHER) for c in C],
@@ -235,6 +232,47 @@ def plot_brokers(brokerage: pd.DataFrame, *, top: int = 10, ax=None):
              if "contacts" in best.columns else None)
     return _bar(_labels(best), best["effective_size"], title="Brokers on the co-sell network",
                 xlabel="effective size (co-sell contacts not tied to each other)", color="#4c72b0",
+                notes=notes, ax=ax)
+
+
+def plot_broker_scores(brokers: pd.DataFrame, *, top: int = 10, ax=None):
+    """The ``top`` partners by broker score (several lenses at once), highest at the top.
+
+    The bars are sorted by what they draw: the score of
+    :func:`~ecograph.analysis.brokerage.broker_scores` (communities reached ×
+    how well the partner bridges on co-sell betweenness and low constraint).
+    The note at each bar's end gives the communities reached and the co-sell
+    ties (strong ones in brackets). Partners scoring 0 are left out.
+
+    Parameters
+    ----------
+    brokers : pandas.DataFrame
+        ``id, score`` (and ``name``, ``communities_reached``, ``contacts``,
+        ``strong_contacts`` when present), as
+        :func:`~ecograph.analysis.brokerage.broker_scores` returns it.
+    top : int, default 10
+        How many brokers to draw.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; ``None``: a new figure sized to the bars.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig, ax = plot_broker_scores(pd.DataFrame({"id": ["a", "b"], "score": [1.0, 2.5]}))
+    >>> [t.get_text() for t in ax.get_yticklabels()], ax.get_xlabel().split(" (")[0]
+    (['a', 'b'], 'broker score')
+    """
+    best = brokers[brokers["score"] > 0].sort_values("score", ascending=False, kind="stable").head(top)
+    notes = ([f"{r.communities_reached:.1f} communities, {plural(r.contacts, 'tie')} "
+              f"({r.strong_contacts} strong)" for r in best.itertuples()]
+             if {"communities_reached", "contacts", "strong_contacts"} <= set(best.columns) else None)
+    return _bar(_labels(best), best["score"], title="Brokers by several lenses",
+                xlabel="broker score (communities reached × bridging percentile)", color="#4c72b0",
                 notes=notes, ax=ax)
 
 

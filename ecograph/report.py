@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .ecosystem import Ecosystem
-from .explorer import explorer_html
+from .explorer import MAX_EXPLORER_NODES, explorer_html
 from .files import atomic_write, replacing
 from .graphs import view
 from .outputs import write_json, write_tables
@@ -42,6 +42,7 @@ from .pipeline import Result
 from .plots import (
     MAX_MAP_NODES,
     plot_audits,
+    plot_broker_scores,
     plot_brokers,
     plot_community_map,
     plot_cosell,
@@ -52,9 +53,10 @@ from .plots import (
 )
 from .wording import join_words, party_label, plural
 
-__all__ = ["plot_ecosystem_map", "plot_community_map", "plot_brokers", "plot_cosell", "plot_coverage_heatmap",
-           "plot_supply_network", "plot_audits", "plot_partner_health", "write_report", "write_analysis",
-           "SECTIONS", "findings", "summary_lines", "MIN_PARTNERS", "MIN_BROKER_CONTACTS"]
+__all__ = ["plot_ecosystem_map", "plot_community_map", "plot_brokers", "plot_broker_scores", "plot_cosell",
+           "plot_coverage_heatmap", "plot_supply_network", "plot_audits", "plot_partner_health",
+           "write_report", "write_analysis", "SECTIONS", "findings", "summary_lines", "MIN_PARTNERS",
+           "MIN_BROKER_CONTACTS"]
 
 #: Report sections, in order: (anchor, title).
 SECTIONS = (("map", "Ecosystem map"), ("brokers", "Top brokers"),
@@ -112,8 +114,8 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
     t, h = analysis.tables, analysis.headline
     sizes = t["community_profile"]["size"]
     alone = int((sizes == 1).sum())
-    brokers = t["brokerage"].dropna(subset=["effective_size"]).sort_values(
-        "effective_size", ascending=False, kind="stable")
+    brokers = t["brokers"]
+    able = brokers[brokers["contacts"] >= MIN_BROKER_CONTACTS]
     pairs = t["cosell_suggestions"].head(3)
     recon = t["reconciliation"]
     off = recon[recon["status"] != "ok"]
@@ -125,11 +127,10 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
                    + (f"; {plural(alone, 'party')} with no tie to any group "
                       f"{'sits' if alone == 1 else 'sit'} alone and "
                       f"{'is' if alone == 1 else 'are'} not counted." if alone else ".")}
-    if len(brokers) and brokers["contacts"].iat[0] >= MIN_BROKER_CONTACTS:
-        b = brokers.iloc[0]
-        text["brokers"] = (f"{party_label(b['name'], b['id'])} bridges the most otherwise unconnected "
-                           f"co-sellers: {b['effective_size']:.1f} of its {plural(b['contacts'], 'contact')} "
-                           "are not tied to each other.")
+    if len(able):
+        b = able.iloc[0]
+        text["brokers"] = (f"Top broker: {party_label(b['name'], b['id'])}, score {b['score']:.2f}: it "
+                           f"{b['why']}.")
     else:
         most = int(brokers["contacts"].max()) if len(brokers) else 0
         text["brokers"] = (f"Too little co-selling to name a broker: no partner co-sells with more than "
@@ -138,6 +139,11 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
         [f"{party_label(r.a_name, r.a)} + {party_label(r.b_name, r.b)}" for r in pairs.itertuples()])
         + "." if len(pairs) else
         "No new pairing to suggest: no two partners share customers, prospects or open deals.")
+    rivals = t["cosell_rivals"]
+    text["cosell"] += (f" {plural(len(rivals), 'rival pair')} compete for the same deals (channel conflict); "
+                       f"the sharpest is {party_label(rivals['a_name'].iat[0], rivals['a'].iat[0])} and "
+                       f"{party_label(rivals['b_name'].iat[0], rivals['b'].iat[0])}: {rivals['why'].iat[0]}."
+                       if len(rivals) else " No two partners compete for the same deals.")
     text["coverage"] = (f"{plural(h['coverage_gaps'], 'gap')} (no able partner) and "
                         f"{plural(h['fragile_cells'], 'fragile cell')} (fewer able partners than "
                         f"needed); worst gap: {h['top_gap'] or 'none'}.")
@@ -156,13 +162,17 @@ def findings(eco: Ecosystem, analysis: Result) -> dict[str, str]:
                             "mis-tiered; the tier fit below is for reference only.")
     else:
         text["partners"] = (f"Ecosystem health {h['ecosystem_health']}/100; "
-                            f"{plural(len(flagged), 'partner')} mis-tiered: {join_words(flagged)}.")
+                            f"{plural(len(flagged), 'partner')} of {h['partners']} mis-tiered on strong, "
+                            "consistent evidence" + (f": {join_words(flagged)}." if flagged else "."))
     return text
 
 
 _EXPLORE_HOW = ("drag to pan, scroll to zoom, hover a party for its scores, search a name or id, filter "
-                "by kind, region or community, click a party to keep only it and its neighbours. It opens "
-                "on the most central parties by PageRank; the static map below is for print.")
+                "by kind, region or community, click a party to keep only it and its neighbours. Up to "
+                f"{MAX_EXPLORER_NODES} parties it opens on every party; above, on the communities (coloured "
+                "as in the table, sized by their members): click one to see its most central members. The "
+                "menu on the left switches between communities and the most central parties by PageRank; "
+                "the static map below is for print.")
 _BIG_MAP_HOW = ("Too many parties to draw one by one: each circle is a community, numbered as in the "
                 "table, sized by its members; a thicker line means more relationships between two "
                 "communities. Coloured: the ten largest.")
@@ -173,15 +183,22 @@ _METHODS = {
                     "Leiden communities (seed 0) and PageRank on the partner–customer graph; parties "
                     "in a community of one are reported apart.", "docs/analytics.md § Communities",
                     "Communities of two or more parties, largest first"),
-    "brokers": _Section("", "A bar per partner, longest first: how many of its co-selling partners do "
-                        "not co-sell with each other. A long bar is a partner that connects groups that "
-                        "otherwise never meet.", "Burt's effective size and constraint on the co-sell "
-                        "network (partners joined by co-sold deals).", "docs/analytics.md § Brokerage",
-                        "Brokers by effective size"),
+    "brokers": _Section("", "A bar per partner, longest first: its broker score. A long bar is a partner "
+                        "whose ties reach many communities and who sits on the short paths between them; "
+                        "the note gives the communities reached and its co-sell ties.",
+                        "broker_scores: the communities a partner's co-sell ties reach (Leiden on the "
+                        "partner × account graph, weighted by tie strength = 1 + co-sold deals + shared "
+                        "accounts) × the mean percentile of its co-sell betweenness and of its low Burt "
+                        "constraint, so a few weak ties cannot make a broker (betweenness from sampled "
+                        "pivots on large graphs).", "docs/analytics.md § Brokers by more than one lens",
+                        "Brokers by broker score"),
     "cosell": _Section("", "A bar per suggested pair, best first; the note counts the customers they "
                        "share. The table's why column lists all the evidence.",
-                       "Adamic–Adar on shared accounts × (1 + complementary needs) × (1 + shared "
-                       "regions); pairs that already co-sell are left out.",
+                       "Suggestions rank by expected joint value: shared accounts and complementary "
+                       "capabilities, lowered by competition; pairs that already co-sell are left out. "
+                       "Rival pairs (competition of 0.5 or more: same partner type, same capabilities, "
+                       "head-to-head deals) are listed apart, by conflict = competition × accounts "
+                       "contested.",
                        "docs/analytics.md § Co-selling", "Top suggested pairs"),
     "coverage": _Section("", "Rows are regions, columns customer segments; each cell shows the worst "
                          "capability gap there. 2 and over: customers need a capability no partner "
@@ -208,8 +225,10 @@ _METHODS = {
     "partners": _Section("", "A dot per partner: revenue won (partners that won nothing at 0) against "
                          "health 0–100; colour = segment, named in the legend.",
                          "Health weighs percentiles of revenue, win rate, deals, customers, co-selling "
-                         "and deployments; tiers are set against revenue percentiles (win rates are "
-                         "smoothed and shown as counts under 5 deals).",
+                         "and deployments. Tier fit (tier_fit) reads revenue, won deals, win rate, co-sell "
+                         "influence, certifications and deployments, weighted by program (alliances are "
+                         "not resellers), and flags a partner only when the evidence is strong and "
+                         "consistent (a margin beyond its tier's band, few lenses disagreeing).",
                          "docs/assessment.md § Health and § Tiers", "Mis-tiered partners"),
 }
 
@@ -250,7 +269,7 @@ def summary_lines(eco: Ecosystem, analysis: Result) -> list[str]:
     >>> from ecograph.pipeline import analyze
     >>> eco = load_bundle("fixtures/tiny")
     >>> summary_lines(eco, analyze(eco))[0]
-    'Nimbus Cloud: 3 partners, 3 customers, ecosystem health 60.0/100'
+    'Nimbus Cloud: 3 partners, 3 customers, ecosystem health 63.3/100'
     """
     h, say = analysis.headline, findings(eco, analysis)
     return [f"{eco.company['name'].iat[0]}: {plural(h['partners'], 'partner')}, "
@@ -301,8 +320,7 @@ def _figures(eco: Ecosystem, t: dict[str, pd.DataFrame]) -> dict:
     return {
         "map": plot_ecosystem_map(G, t["communities"], t["pagerank"]) if len(G) <= MAX_MAP_NODES
         else plot_community_map(G, t["communities"]),  # party by party is a blur at scale
-        "brokers": plot_brokers(t["brokerage"]) if t["brokerage"]["effective_size"].notna().any()
-        else None,
+        "brokers": plot_broker_scores(t["brokers"]) if (t["brokers"]["score"] > 0).any() else None,
         "cosell": plot_cosell(t["cosell_suggestions"]) if len(t["cosell_suggestions"]) else None,
         "coverage": plot_coverage_heatmap(t["coverage"]) if len(t["coverage"]) else None,
         "supply": plot_supply_network(view(eco, "supply"), t["bottlenecks"])
@@ -318,8 +336,7 @@ def _tables(analysis: Result) -> tuple[dict[str, str], dict[str, str]]:
     recon = t["reconciliation"]
     off = recon[recon["status"] != "ok"]
     profile = t["community_profile"].reset_index()
-    brokers = t["brokerage"].dropna(subset=["effective_size"]).sort_values(
-        "effective_size", ascending=False, kind="stable")
+    brokers = t["brokers"][t["brokers"]["score"] > 0]
     tiers = t["tier_recommendations"]
     few = h["partners"] < MIN_PARTNERS
     shown_tiers = tiers if few else tiers[tiers["mis_tiered"]]
@@ -336,14 +353,19 @@ def _tables(analysis: Result) -> tuple[dict[str, str], dict[str, str]]:
     if not len(fixes):
         captions["coverage"] = "No gap to fix; the most fragile cells"
         fragile = t["coverage"][t["coverage"]["fragile"]]
-    tier_table = (_table(shown_tiers, ["id", "name", "tier", "recommended_tier", "mis_tiered",
-                                       "evidence"]) if len(shown_tiers) else "")
+    tier_table = (_table(shown_tiers, ["id", "name", "tier", "expected_tier", "direction", "evidence"])
+                  if len(shown_tiers) else "")
+    rivals = t["cosell_rivals"]
+    rival_table = (f"<h3>Rival pairs (channel conflict, {len(rivals)})</h3>"
+                   + (_table(rivals, ["rank", "a", "a_name", "b", "b_name", "competition", "conflict", "why"])
+                      if len(rivals) else "<p class='empty'>No two partners compete for the same deals.</p>"))
     tables = {
         "map": _table(profile[profile["size"] > 1], ["community", "size", "dominant_region",
                                                       "dominant_segment", "internal_share"]),
-        "brokers": _table(brokers, ["id", "name", "effective_size", "contacts", "constraint", "type",
-                                    "region"]),
-        "cosell": _table(t["cosell_suggestions"], ["rank", "a", "a_name", "b", "b_name", "score", "why"]),
+        "brokers": _table(brokers, ["rank", "id", "name", "score", "communities_reached", "contacts",
+                                    "strong_contacts", "why"]),
+        "cosell": _table(t["cosell_suggestions"], ["rank", "a", "a_name", "b", "b_name", "score", "why"])
+        + rival_table,
         "coverage": _table(fixes, ["region", "segment", "capability", "fix", "partner", "partner_name",
                                    "why"]) if len(fixes) else
         _table(fragile, ["region", "segment", "capability", "customers", "able_partners", "gap_score"]),

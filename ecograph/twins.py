@@ -38,7 +38,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from .errors import ParameterError
 
 __all__ = ["GraphIndex", "index", "register", "forget", "twin", "edge_array", "edge_weights",
-           "path_twin", "node_table", "node_values", "igraph_from_edges", "NODE_ATTRIBUTES",
+           "path_twin", "local_twin", "node_table", "node_values", "igraph_from_edges", "NODE_ATTRIBUTES",
            "LOCALITY_THRESHOLD"]
 
 #: Node attributes in every node table, when the graph's nodes carry them (and so in
@@ -340,16 +340,51 @@ def path_twin(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, str | None, np
     if n <= LOCALITY_THRESHOLD:
         return g, w, np.arange(n)
     if record.local is None:
-        edges = edge_array(G)
-        pattern = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
-        order = reverse_cuthill_mckee((pattern + pattern.T).tocsr(), symmetric_mode=True)
-        back = np.empty(n, dtype=np.int64)
-        back[order] = np.arange(n)
-        record.local = (igraph_from_edges(n, back[edges], directed=g.is_directed()), back)
+        record.local = local_twin(n, edge_array(G), directed=g.is_directed())
     local, back = record.local
     if w is not None and w not in local.es.attributes():
         local.es[w] = g.es[w]
     return local, w, back
+
+
+def local_twin(n: int, edges: np.ndarray, *, directed: bool) -> tuple[ig.Graph, np.ndarray]:
+    """An igraph graph of the ``(m, 2)`` integer ``edges`` on ``n`` vertices for shortest-path
+    kernels, and ``back`` to map its results to vertex order.
+
+    Above :data:`LOCALITY_THRESHOLD` vertices, the vertices are renumbered by
+    reverse Cuthill–McKee, as :func:`path_twin` does; a result ``r`` of the
+    graph is ``r[back]`` in vertex order. Small graphs keep their numbering
+    (``back`` is the identity).
+
+    Parameters
+    ----------
+    n : int
+        Number of vertices.
+    edges : numpy.ndarray
+        ``(m, 2)`` vertex numbers.
+    directed : bool
+        Whether the graph is directed.
+
+    Returns
+    -------
+    tuple of (igraph.Graph, numpy.ndarray)
+        The graph to run on, and ``back``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g, back = local_twin(3, np.array([[0, 1], [1, 2]]), directed=False)
+    >>> g.get_edgelist(), back.tolist()
+    ([(0, 1), (1, 2)], [0, 1, 2])
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    if n <= LOCALITY_THRESHOLD:
+        return igraph_from_edges(n, edges, directed=directed), np.arange(n)
+    pattern = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    order = reverse_cuthill_mckee((pattern + pattern.T).tocsr(), symmetric_mode=True)
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n)
+    return igraph_from_edges(n, back[edges], directed=directed), back
 
 
 def node_table(G: nx.Graph) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import json
 import click
 import pytest
 
+from ecograph.analysis.coselling import suggest_pairings
 from ecograph.cli import main
 
 from .conftest import edit
@@ -95,16 +96,23 @@ def test_cosell_prints_planted_pairs_and_writes_tables(run, fixtures_dir, tmp_pa
     result = run("cosell", fixtures_dir / "it_ecosystem", "--top", 5, "--out", out)
     assert result.exit_code == 0, result.output
     planted = {frozenset((p["a"], p["b"])) for p in truths["it_ecosystem"]["complementary_pairs"]}
-    assert "Top 5 co-selling suggestions" in result.output and "shared" in result.output
+    assert "Co-selling suggestions: " in result.output and "shared" in result.output
     assert all(party in result.output for pair in planted for party in pair)
     written = json.loads((out / "cosell_suggestions.json").read_text())
-    assert len(written) == 5
+    # the files hold every suggestion, the terminal the --top 5
+    assert len(written) == len(suggest_pairings(it_eco, top=None)) > 5
+    shown = result.output.split("Co-selling suggestions: ")[1].split("Rival pairs")[0]
+    assert len(shown.strip().splitlines()) == 2 + 5  # the title's end, the header, 5 rows
     assert {"a", "a_name", "b", "b_name", "score", "why", "example_accounts"} <= set(written[0])
     # the three planted complementary pairs come first, each with its why
     assert {frozenset((row["a"], row["b"])) for row in written[:3]} == planted
     assert all("shared customers" in row["why"] for row in written[:3])
     assert [row["a_name"] for row in written] == it_eco.names([r["a"] for r in written]).tolist()
     assert (out / "account_mapping.csv").exists()
+    rivals = json.loads((out / "cosell_rivals.json").read_text())
+    assert "Rival pairs (channel conflict)" in result.output and rivals
+    assert rivals[0]["a_name"] in result.output and rivals[0]["b_name"] in result.output
+    assert not {frozenset((r["a"], r["b"])) for r in rivals} & {frozenset((r["a"], r["b"])) for r in written}
 
 
 def test_cosell_counts_only_json_names_no_account(run, fixtures_dir, ecosystems):
@@ -112,7 +120,7 @@ def test_cosell_counts_only_json_names_no_account(run, fixtures_dir, ecosystems)
                  "--evaluate")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert set(report) == {"headline", "suggestions", "evaluation"}
+    assert set(report) == {"headline", "suggestions", "rivals", "evaluation"}
     assert report["evaluation"][0]["method"] == "ranker"
     assert report["headline"]["ranker_beats_best_baseline"] is True
     assert report["headline"]["top_cosell_pairs"][0] == "{a} + {b}".format(**report["suggestions"][0])
@@ -322,7 +330,9 @@ def test_assess_flags_the_mis_tiered_partner(run, fixtures_dir, truths):
     planted = truths["it_ecosystem"]["mis_tiered_partner"]
     assert report["mis_tiered"][0]["id"] == planted["id"]
     assert report["mis_tiered"][0]["tier"] == planted["tier"]
-    assert report["headline"]["mis_tiered"] == [planted["id"]]
+    assert report["headline"]["mis_tiered"] == [planted["id"]] and report["headline"]["mis_tiered_count"] == 1
+    flag = report["mis_tiered"][0]
+    assert flag["expected_tier"] == planted["expected_tier"] and flag["evidence"]
     (health,) = report["ecosystem_health"]
     assert 0 <= health["score"] <= 100
     assert report["headline"]["ecosystem_health"] == round(health["score"], 1)

@@ -14,9 +14,9 @@ from ecograph.pipeline import Result, Section
 # command, bundle, options, JSON keys (headline first, then the sections in order),
 # headline fields, tables written by --out
 COMMANDS = {
-    "cosell": ("it_ecosystem", ["--evaluate"], ["headline", "suggestions", "evaluation"],
-               {"top_cosell_pairs", "ranker_beats_best_baseline", "evaluation_split"},
-               {"cosell_suggestions", "account_mapping", "cosell_evaluation"}),
+    "cosell": ("it_ecosystem", ["--evaluate"], ["headline", "suggestions", "rivals", "evaluation"],
+               {"top_cosell_pairs", "rival_pairs", "ranker_beats_best_baseline", "evaluation_split"},
+               {"cosell_suggestions", "cosell_rivals", "account_mapping", "cosell_evaluation"}),
     "gaps": ("manufacturing", [], ["headline", "fragile_cells", "fixes", "partner_type_gaps"],
              {"coverage_gaps", "fragile_cells", "top_gap"},
              {"coverage", "coverage_fixes", "partner_type_gaps"}),
@@ -36,7 +36,7 @@ COMMANDS = {
                 "deployed_by_partner", "conservation", "custody_chain"}),
     "assess": ("it_ecosystem", [], ["headline", "ecosystem_health", "mis_tiered", "segments",
                                     "healthiest"],
-               {"ecosystem_health", "segments", "mis_tiered"},
+               {"ecosystem_health", "segments", "mis_tiered", "mis_tiered_count"},
                {"partner_kpis", "partner_segments", "segment_profiles", "segment_silhouette",
                 "partner_health", "tier_recommendations", "ecosystem_health"}),
 }

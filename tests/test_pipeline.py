@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ecograph import pipeline
+from ecograph.analysis.coselling import RIVALRY
 from ecograph.pipeline import STAGES, Result, Section, analyze, betweenness_pivots
 
 
@@ -81,7 +82,7 @@ def test_a_what_if_and_its_cascade_add_their_tables_and_totals(mfg_eco, truths):
 def test_detail_adds_the_tables_the_commands_show(it_eco):
     assert set(pipeline.gaps(it_eco).tables) == {"coverage", "coverage_fixes"}
     assert "partner_type_gaps" in pipeline.gaps(it_eco, detail=True).tables
-    assert set(pipeline.cosell(it_eco, top=5, detail=True).tables) == {"cosell_suggestions",
+    assert set(pipeline.cosell(it_eco, top=5, detail=True).tables) == {"cosell_suggestions", "cosell_rivals",
                                                                        "account_mapping"}
     plain = pipeline.accounts(it_eco)
     assert set(plain.tables) == {"balances", "reconciliation", "deployed_by_region"}
@@ -96,9 +97,53 @@ def test_cosell_keeps_top_suggestions(it_eco):
     result = pipeline.cosell(it_eco, top=4)
     assert len(result.tables["cosell_suggestions"]) == 4
     assert len(result.headline["top_cosell_pairs"]) == 3
-    (section,) = result.sections
+    section, rivals = result.sections
     assert section.key == "suggestions" and section.ranked
     assert {"a_name", "b_name", "why"} <= set(section.frame.columns)
+    assert rivals.key == "rivals" and rivals.title.startswith("Rival pairs (channel conflict)")
+
+
+def test_brokers_rank_every_partner_with_names_and_the_planted_broker_near_the_top(ecosystems, truths,
+                                                                                   bundle_name):
+    eco = ecosystems[bundle_name]
+    result = pipeline.network(eco)
+    brokers = result.tables["brokers"]
+    assert set(brokers["id"]) == set(eco.partners["id"])
+    assert brokers["name"].tolist() == eco.names(brokers["id"]).tolist()
+    assert brokers["score"].is_monotonic_decreasing and brokers["why"].str.len().gt(0).all()
+    assert truths[bundle_name]["broker_partner"]["id"] in brokers["id"].head(3).tolist()
+    assert result.headline["top_broker"] == brokers["id"].iat[0]
+    walked = result.tables["betweenness"].set_index("id")["betweenness"]  # the account lens, walked once
+    assert brokers.set_index("id")["account_betweenness"].to_dict() == walked.reindex(brokers["id"]).to_dict()
+    assert "constraint" in result.tables["brokerage"]  # Burt's table stays beside
+
+
+def test_assess_flags_from_the_evidence_the_planted_mis_tiered_partner_only(ecosystems, truths, bundle_name):
+    eco, planted = ecosystems[bundle_name], truths[bundle_name]["mis_tiered_partner"]
+    result = pipeline.assess(eco)
+    tiers = result.tables["tier_recommendations"]
+    assert {"expected_tier", "direction", "evidence", "name"} <= set(tiers.columns)
+    flagged = tiers[tiers["mis_tiered"]]
+    assert result.headline["mis_tiered"] == flagged["id"].tolist() == [planted["id"]]
+    assert result.headline["mis_tiered_count"] == len(flagged)
+    row = flagged.iloc[0]
+    expected = (planted["tier"], planted["expected_tier"], "over")
+    assert (row["tier"], row["expected_tier"], row["direction"]) == expected
+    section = next(s for s in result.sections if s.key == "mis_tiered")
+    assert section.frame["id"].tolist() == [planted["id"]] and "evidence" in section.frame
+
+
+def test_cosell_lists_rivals_apart_with_names_and_competition_of_a_rivalry(ecosystems, bundle_name):
+    eco = ecosystems[bundle_name]
+    result = pipeline.cosell(eco, top=3)
+    rivals, pairs = result.tables["cosell_rivals"], result.tables["cosell_suggestions"]
+    assert len(rivals) and result.headline["rival_pairs"] == len(rivals)
+    assert (rivals["competition"] >= RIVALRY).all() and (pairs["competition"] < RIVALRY).all()
+    assert rivals["a_name"].tolist() == eco.names(rivals["a"]).tolist()
+    assert rivals["b_name"].tolist() == eco.names(rivals["b"]).tolist()
+    assert rivals["conflict"].is_monotonic_decreasing
+    keys = {frozenset(k) for k in zip(rivals["a"], rivals["b"], strict=True)}
+    assert not keys & {frozenset(k) for k in zip(pairs["a"], pairs["b"], strict=True)}
 
 
 def test_assess_as_of_reads_the_ecosystem_at_that_day(it_eco):

@@ -79,6 +79,25 @@ def test_the_supply_section_shows_ttr_tts_index_and_value_at_risk_by_name(analys
         assert table.at[party, "rei"] == 0 and not table.at[party, "tts_lt_ttr"]
 
 
+def test_the_broker_and_rival_sections_rank_by_their_scores_with_names(analysed, truths, bundle_name):
+    _, folder = analysed[bundle_name]
+    page = (folder / "report.html").read_text()
+    brokers, rivals = pd.read_csv(folder / "brokers.csv"), pd.read_csv(folder / "cosell_rivals.csv")
+    planted = truths[bundle_name]["broker_partner"]["id"]
+    top = brokers.iloc[0]
+    assert top["id"] == planted
+    section = re.search(r'<section id="brokers">(.*?)</section>', page, flags=re.S).group(1)
+    assert f"Top broker: {top['name']} ({planted})" in section and "communities" in section
+    assert "<th>score</th>" in section and "<b>How to read:</b>" in section
+    shown = re.findall(r"<tr>\s*<td>\d+</td>\s*<td>(P\d+)</td>\s*<td>([^<]+)</td>", section)
+    assert shown[:3] == list(zip(brokers["id"].head(3), brokers["name"].head(3), strict=True))
+    cosell = re.search(r'<section id="cosell">(.*?)</section>', page, flags=re.S).group(1)
+    assert f"Rival pairs (channel conflict, {len(rivals)})" in cosell and len(rivals)
+    first = rivals.iloc[0]
+    assert f"the sharpest is {first['a_name']} ({first['a']}) and {first['b_name']} ({first['b']})" in cosell
+    assert f"<td>{first['a_name']}</td>" in cosell and f"<td>{first['b_name']}</td>" in cosell
+
+
 def ecosystems_name(folder: Path, party: str) -> str:
     """The name the analysis tables give ``party`` (the truth file may not carry it)."""
     table = pd.read_csv(folder / "bottlenecks.csv")

@@ -14,7 +14,7 @@ import pytest
 
 from ecograph.analysis.assessment import recommend_tiers
 from ecograph.pipeline import analyze
-from ecograph.plots import plot_brokers, plot_coverage_heatmap, plot_partner_health
+from ecograph.plots import plot_broker_scores, plot_brokers, plot_coverage_heatmap, plot_partner_health
 from ecograph.report import MIN_PARTNERS, SECTIONS, findings, summary_lines, write_report
 
 matplotlib.use("Agg")
@@ -137,6 +137,16 @@ def test_brokers_chart_is_sorted_by_the_effective_size_it_draws():
     widths = [p.get_width() for p in ax.patches][::-1]  # top bar first
     assert widths == [9.0, 5.0, 2.0]
     assert [t.get_text() for t in ax.get_yticklabels()][::-1] == ["B (b)", "C (c)", "A (a)"]
+
+
+def test_broker_score_chart_is_sorted_by_the_score_it_draws_and_leaves_out_zeros():
+    frame = pd.DataFrame({"id": list("abcd"), "name": list("ABCD"), "score": [1.5, 4.0, 0.0, 2.5],
+                          "communities_reached": [2.0, 5.0, 0.0, 3.0], "contacts": [3, 9, 0, 4],
+                          "strong_contacts": [1, 6, 0, 4]})
+    _, ax = plot_broker_scores(frame)
+    assert [p.get_width() for p in ax.patches][::-1] == [4.0, 2.5, 1.5]  # top bar first
+    assert [t.get_text() for t in ax.get_yticklabels()][::-1] == ["B (b)", "D (d)", "A (a)"]
+    assert ax.get_xlabel().startswith("broker score") and "5.0 communities" in ax.texts[-1].get_text()
 
 
 def test_health_chart_draws_zero_revenue_at_zero_with_a_legend_per_segment():

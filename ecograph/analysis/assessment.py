@@ -327,8 +327,8 @@ class EcosystemHealth:
         return pd.DataFrame([asdict(self)])
 
 
-def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
-                     as_of: AsOf = None) -> EcosystemHealth:
+def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None, as_of: AsOf = None,
+                     tiers: pd.DataFrame | None = None) -> EcosystemHealth:
     """How healthy the whole ecosystem is, as one score with its components.
 
     - ``active_share``: partners that registered a deal or sent units (any movement);
@@ -341,7 +341,9 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
       ``cosell_density`` is the density of the co-sell view (0 with fewer
       than two partners);
     - ``win_rate``: won over closed deals (0.5 when none closed);
-    - ``tier_alignment``: partners whose tier matches :func:`recommend_tiers`.
+    - ``tier_alignment``: partners not flagged mis-tiered in ``tiers`` (``analyze``
+      passes :func:`~ecograph.analysis.tier_fit.tier_fit`'s flags; without it,
+      :func:`recommend_tiers`' revenue-rank flags).
 
     ``kpis`` (from :func:`partner_kpis` on the same ecosystem and date) saves
     recomputing them; with ``as_of`` the ecosystem is a :func:`snapshot` first.
@@ -355,6 +357,8 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
         :func:`partner_kpis` of ``eco`` at the same date; ``None``: computed.
     as_of : str, date or None
         The day (:mod:`ecograph.dates`); ``None``: the reference date.
+    tiers : pandas.DataFrame, optional
+        A tier table with ``mis_tiered`` per partner of ``kpis``, at the same date.
 
     Returns
     -------
@@ -392,7 +396,7 @@ def ecosystem_health(eco: Ecosystem, *, kpis: pd.DataFrame | None = None,
     status = eco.deals["status"]
     closed = int(status.isin(["won", "lost"]).sum())
     win = float((status == "won").sum() / closed) if closed else 0.5
-    tiers = recommend_tiers(kpis)
+    tiers = recommend_tiers(kpis) if tiers is None else tiers
     parts = {"active_share": active, "coverage_share": float(served),
              "revenue_spread": 0.0 if total <= 0 else 1.0 - revenue_gini,
              "cosell_participation": float((kpis["cosell_partners"] > 0).mean()) if n else 0.0,

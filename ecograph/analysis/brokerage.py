@@ -39,8 +39,10 @@ import scipy.sparse as sp
 
 from ..dates import AsOf
 from ..ecosystem import Ecosystem
-from ..twins import igraph_from_edges
+from ..errors import ParameterError
+from ..twins import igraph_from_edges, local_twin
 from ._common import adjacency, node_frame
+from .centrality import betweenness_pivots, raw_betweenness
 from .communities import membership
 
 __all__ = ["brokerage", "broker_scores", "BROKER_LENSES"]
@@ -120,7 +122,8 @@ def _holes(A: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def broker_scores(eco: Ecosystem, *, as_of: AsOf = None, top: int | None = None,
-                  seed: int = 0) -> pd.DataFrame:
+                  seed: int = 0, pivots: int | str | None = "auto",
+                  account_betweenness: pd.Series | None = None) -> pd.DataFrame:
     """Partners who bridge otherwise separate groups, by several lenses at once, with their why.
 
     The lenses (module docstring) are computed on the co-sell ties (a
@@ -139,7 +142,19 @@ def broker_scores(eco: Ecosystem, *, as_of: AsOf = None, top: int | None = None,
     top : int or None, default None
         Partners to return at most; ``None``: all.
     seed : int, default 0
-        Seed of the Leiden communities of the partner × account graph.
+        Seed of the Leiden communities of the partner × account graph and of the betweenness pivots.
+    pivots : int, "auto" or None, default "auto"
+        Source pivots sampled for each betweenness lens
+        (:func:`~ecograph.analysis.centrality.raw_betweenness`); ``"auto"``:
+        :func:`~ecograph.analysis.centrality.betweenness_pivots` of each graph's size
+        (exact up to 2,000 nodes); ``None``: exact. Exact betweenness of a 1M-relationship
+        partner × account graph takes hours; 64 pivots take seconds.
+    account_betweenness : pandas.Series or None, default None
+        The partners' betweenness on the partner–customer graph, by id, when it is
+        computed already (``ecograph analyze`` passes its ``betweenness`` table, so the
+        largest graph is walked once); partners missing from it count 0. ``None``:
+        computed here on the partner × account graph as of ``as_of``. Only the
+        ``account_betweenness`` lens reads it (evidence, not in the score).
 
     Returns
     -------
@@ -154,6 +169,11 @@ def broker_scores(eco: Ecosystem, *, as_of: AsOf = None, top: int | None = None,
        Harvard University Press, 1992.
     .. [2] M. S. Granovetter, "The strength of weak ties", American Journal of
        Sociology 78(6):1360--1380, 1973.
+
+    Raises
+    ------
+    ParameterError
+        When ``pivots`` is neither ``"auto"``, ``None`` nor a positive number.
 
     Examples
     --------
@@ -173,18 +193,25 @@ def broker_scores(eco: Ecosystem, *, as_of: AsOf = None, top: int | None = None,
     strength = (tie + tie.multiply(acc.cosold_deals + A @ A.T)).tocsr()
     U = sp.triu(strength, k=1).tocoo()
     g = igraph_from_edges(n, np.column_stack([U.row, U.col]), directed=False)
-    cosell = np.asarray(g.betweenness(weights=(1.0 / U.data).tolist()), dtype=float) if U.nnz else np.zeros(n)
+    cosell = (raw_betweenness(g, weights=(1.0 / U.data).tolist(), k=_pivots(pivots, n), seed=seed)[0]
+              if U.nnz else np.zeros(n))
     r, c = A.nonzero()
-    both = igraph_from_edges(n + m, np.column_stack([r, c + n]), directed=False)
-    accounts = np.asarray(both.betweenness(), dtype=float)[:n] if len(r) else np.zeros(n)
+    both, back = local_twin(n + m, np.column_stack([r, c + n]), directed=False)  # locality-ordered when big
+    if account_betweenness is not None:
+        accounts = account_betweenness.reindex(acc.partners).fillna(0.0).to_numpy(dtype=float)
+    else:
+        accounts = (raw_betweenness(both, k=_pivots(pivots, n + m), seed=seed, order=back)[0][:n] if len(r)
+                    else np.zeros(n))
     constraint, _, contacts = _holes(strength)
-    labels = membership(both, seed=seed) if len(r) else np.zeros(n + m, dtype=int)
+    labels = membership(both, seed=seed)[back] if len(r) else np.zeros(n + m, dtype=int)
     k = int(labels.max()) + 1 if len(labels) else 1
     onto = sp.csr_matrix((np.ones(n), (np.arange(n), labels[:n])), shape=(n, k))
-    mass = np.asarray((strength @ onto).todense())
-    share = mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-12)
-    entropy = -np.sum(np.where(share > 0, share * np.log(np.where(share > 0, share, 1.0)), 0.0), axis=1)
-    reached = np.where(contacts > 0, np.exp(entropy), 0.0)
+    mass = (strength @ onto).tocsr()  # partners × communities, sparse: a partner reaches few
+    total = np.asarray(mass.sum(axis=1)).ravel()
+    share = sp.diags(np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)) @ mass
+    share.eliminate_zeros()
+    share.data = -share.data * np.log(share.data)
+    reached = np.where(contacts > 0, np.exp(np.asarray(share.sum(axis=1)).ravel()), 0.0)
     lenses = pd.DataFrame({"cosell_betweenness": cosell, "account_betweenness": accounts,
                            "constraint": constraint, "communities_reached": reached})
     pct = lenses.rank(pct=True)
@@ -208,3 +235,12 @@ def broker_scores(eco: Ecosystem, *, as_of: AsOf = None, top: int | None = None,
         f"{int(r.place_constraint)} by constraint ({r.constraint:.2f})"
         for r in frame.itertuples(index=False)])
     return frame.drop(columns=[f"place_{k}" for k in places])
+
+
+def _pivots(pivots: int | str | None, n: int) -> int | None:
+    """The pivots of one betweenness lens on ``n`` nodes (``pivots`` as :func:`broker_scores` takes it)."""
+    if pivots == "auto":
+        return betweenness_pivots(n)
+    if pivots is None or isinstance(pivots, int | np.integer) and pivots >= 1:
+        return pivots
+    raise ParameterError(f"pivots must be 'auto', None or a positive number; got {pivots!r}")

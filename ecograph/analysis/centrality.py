@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import warnings
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -46,6 +47,8 @@ __all__ = [
     "hits",
     "two_step_reach",
     "sampling_bound",
+    "raw_betweenness",
+    "betweenness_pivots",
 ]
 
 _CONVENTIONS = ("networkx", "gds")
@@ -259,13 +262,63 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     if check_choice("convention", convention, _CONVENTIONS) == "gds":
         normalized = False
     g, w, back = path_twin(G, weight)
-    n = g.vcount()
-    directed = g.is_directed()
-    scale = _betweenness_scale(n, directed, normalized)
-    if k is None or k >= n:
-        raw = (np.asarray(g.betweenness(directed=directed, weights=w), float)[back] if n
-               else np.array([]))
+    scale = _betweenness_scale(g.vcount(), g.is_directed(), normalized)
+    raw, se = raw_betweenness(g, weights=w, k=k, seed=seed, order=back)
+    if se is None:
         return node_frame(G, {"betweenness": raw * scale}, sort_by="betweenness")
+    return node_frame(G, {"betweenness": raw * scale, "betweenness_se": se * scale}, sort_by="betweenness")
+
+
+def raw_betweenness(g: ig.Graph, *, weights=None, k: int | None = None, seed: int = 0,
+                    order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Unnormalised betweenness of an igraph graph's vertices: exact, or estimated from ``k`` pivots.
+
+    The kernel behind :func:`betweenness`, for callers that build an igraph
+    graph from arrays themselves. With ``k`` the estimate is ``n/k`` times the
+    pivots' dependencies, halved on undirected graphs (each pair is reached
+    from both ends, as in NetworkX), with its standard error.
+
+    Parameters
+    ----------
+    g : igraph.Graph
+        Directed or not.
+    weights : str, list of float or None, default None
+        Edge distances (an attribute name or one value per edge); ``None``: hops.
+    k : int or None, default None
+        Random source pivots to sample; ``None`` (or ``k >= n``): exact.
+    seed : int, default 0
+        Seed of the pivot sample.
+    order : numpy.ndarray or None, default None
+        ``order[i]`` is the vertex reported at position ``i`` and the ``i``-th
+        candidate pivot (:func:`ecograph.twins.path_twin`'s ``back``); ``None``: vertex order.
+
+    Returns
+    -------
+    scores : numpy.ndarray
+        One score per vertex (in ``order``), unnormalised.
+    se : numpy.ndarray or None
+        The standard error of each estimate (NaN with a single pivot); ``None`` when exact.
+
+    Raises
+    ------
+    ParameterError
+        When ``k`` is less than 1.
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> scores, se = raw_betweenness(ig.Graph.Star(4))
+    >>> scores.tolist(), se
+    ([3.0, 0.0, 0.0, 0.0], None)
+    >>> raw_betweenness(ig.Graph.Star(4), k=4)[0].tolist()
+    [3.0, 0.0, 0.0, 0.0]
+    """
+    n = g.vcount()
+    order = np.arange(n) if order is None else order
+    directed = g.is_directed()
+    if k is None or k >= n:
+        return (np.asarray(g.betweenness(directed=directed, weights=weights), float)[order] if n
+                else np.array([])), None
     if k < 1:
         raise ParameterError(f"k must be a positive number of pivots; got {k}")
     pivots = np.random.default_rng(seed).choice(n, size=k, replace=False)
@@ -275,17 +328,37 @@ def betweenness(G: nx.Graph, *, weight: str | None = None, normalized: bool = Tr
     # reached from both ends).
     half = 1.0 if directed else 0.5
     batches = np.array_split(pivots, min(k, _BATCHES))
-    sums = np.array([g.betweenness(directed=directed, weights=w, sources=back[b].tolist())
-                     for b in batches], dtype=float)[:, back] / half
+    sums = np.array([g.betweenness(directed=directed, weights=weights, sources=order[b].tolist())
+                     for b in batches], dtype=float)[:, order] / half
     sizes = np.array([len(b) for b in batches], dtype=float)[:, None]
     mean = sums.sum(axis=0) / k
-    estimate = mean * n * half * scale
     if len(batches) > 1:  # unbiased per-pivot variance from unequal batch sums
         var = ((sums - sizes * mean) ** 2).sum(axis=0) / (k - (sizes**2).sum() / k)
-        se = np.sqrt(var / k) * n * half * scale
+        se = np.sqrt(var / k) * n * half
     else:
         se = np.full(n, np.nan)
-    return node_frame(G, {"betweenness": estimate, "betweenness_se": se}, sort_by="betweenness")
+    return mean * n * half, se
+
+
+def betweenness_pivots(n: int) -> int | None:
+    """Pivots for betweenness on ``n`` nodes: exact (``None``) up to 2,000, then
+    256, then 64 past 100,000 (sampled scores carry their standard error).
+
+    Parameters
+    ----------
+    n : int
+        Nodes in the graph.
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> betweenness_pivots(500), betweenness_pivots(50_000), betweenness_pivots(400_000)
+    (None, 256, 64)
+    """
+    return None if n <= 2_000 else 256 if n <= 100_000 else 64
 
 
 def sampling_bound(G: nx.Graph, k: int, *, normalized: bool = True,

@@ -33,7 +33,7 @@ from ..twins import edge_array, edge_weights, node_table, node_values, twin
 from ._common import check_choice, node_frame, node_ids
 
 __all__ = ["detect_communities", "membership", "modularity", "match_communities",
-           "community_profile", "profile_table", "METHODS"]
+           "community_profile", "community_ties", "profile_table", "METHODS"]
 
 METHODS = ("leiden", "louvain", "label_propagation")
 
@@ -360,6 +360,46 @@ def community_profile(G: nx.Graph, partition: pd.DataFrame, *,
     touching = pd.concat([pd.Series(w[~inside]).groupby(a[~inside]).sum(),
                           pd.Series(w[~inside]).groupby(b[~inside]).sum()]).groupby(level=0).sum()
     return profile_table(nodes, internal, touching)
+
+
+def community_ties(G: nx.Graph, partition: pd.DataFrame) -> pd.DataFrame:
+    """The edges between communities: one row per pair of communities that share at least one.
+
+    The quotient graph of a partition, drawn when an ecosystem is too large to
+    draw party by party (:func:`~ecograph.plots.plot_community_map`, the
+    report's explorer).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The graph the partition is of (read as undirected; parallel edges count apart).
+    partition : pandas.DataFrame
+        ``id, community``, as from :func:`detect_communities` (a Series or dict
+        mapping node to community also works); nodes without one are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a, b, ties``: two community ids (``a < b``) and how many edges join
+        their members, most ties first.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.barbell_graph(4, 0)
+    >>> community_ties(G, detect_communities(G)).to_dict("records")
+    [{'a': 0, 'b': 1, 'ties': 1}]
+    """
+    part = _as_series(partition)
+    at = positions(node_ids(G), part.index)  # each node's row of the partition, -1 if none
+    labels = np.where(at >= 0, part.to_numpy(dtype=float)[at], np.nan)
+    edges = edge_array(G)
+    a, b = labels[edges[:, 0]], labels[edges[:, 1]]
+    between = ~np.isnan(a) & ~np.isnan(b) & (a != b)
+    lo, hi = np.minimum(a[between], b[between]), np.maximum(a[between], b[between])
+    ties = pd.DataFrame({"a": lo.astype(np.int64), "b": hi.astype(np.int64)}).value_counts().rename("ties")
+    return (ties.reset_index().astype({"ties": np.int64})
+            .sort_values(["ties", "a", "b"], ascending=[False, True, True], ignore_index=True))
 
 
 def profile_table(nodes: pd.DataFrame, internal: pd.Series, external: pd.Series) -> pd.DataFrame:

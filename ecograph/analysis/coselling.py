@@ -44,7 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..dates import AsOf, in_force, on_or_before, timestamp
-from ..ecosystem import Ecosystem
+from ..ecosystem import Ecosystem, derived
 from ..errors import ParameterError
 from ..ties import partner_accounts
 from ..twins import edge_array, igraph_from_edges, index, node_table, twin
@@ -99,8 +99,13 @@ def _matrix(rows: pd.Index, cols: pd.Index, r, c) -> sp.csr_matrix:
 
 
 def _accounts(eco: Ecosystem, as_of: AsOf = None) -> _Accounts:
-    """What every partner held at the end of day ``as_of`` (default: the reference date)."""
+    """What every partner held at the end of day ``as_of`` (default: the reference date), made once
+    per ecosystem and day (suggestions, rivals and brokers all read it; callers never modify it)."""
     t = timestamp(as_of) if as_of is not None else eco.reference_date
+    return derived(eco, ("cosell_accounts", t), lambda: _held(eco, t))
+
+
+def _held(eco: Ecosystem, t: pd.Timestamp) -> _Accounts:
     partners = pd.Index(eco.partners["id"])
     accounts = pd.Index(eco.customers["id"])
     ties = partner_accounts(eco, as_of=t)
@@ -532,6 +537,14 @@ def pair_features(eco: Ecosystem, *, as_of: AsOf = None, communities: pd.DataFra
     return _named(eco, _pair_features(eco, _accounts(eco, as_of), communities, seed))
 
 
+def _default_pairs(eco: Ecosystem, as_of: AsOf) -> pd.DataFrame:
+    """:func:`_pair_features` with Leiden communities (seed 0) as of ``as_of``, made once per ecosystem
+    and day (:func:`suggest_pairings` and :func:`rival_pairs` both start from it); a shallow copy."""
+    t = timestamp(as_of) if as_of is not None else eco.reference_date
+    return derived(eco, ("cosell_pairs", t), lambda: _pair_features(eco, _accounts(eco, t), None, 0)
+                   ).copy(deep=False)
+
+
 def _pair_features(eco: Ecosystem, acc: _Accounts, communities: pd.DataFrame | None,
                    seed: int) -> pd.DataFrame:
     A = acc.any
@@ -760,7 +773,7 @@ def suggest_pairings(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None
     if top is not None and top < 1:
         raise ParameterError(f"top must be at least 1; got {top}")
     acc = _accounts(eco, as_of)
-    f = _pair_features(eco, acc, None, 0)
+    f = _default_pairs(eco, as_of)
     score = (joint_value(f) if ranker is None
              else ranker.predict_proba(f, partner_activity(eco, as_of=as_of)))
     f.insert(2, "score", score)
@@ -866,7 +879,7 @@ def rival_pairs(eco: Ecosystem, *, top: int | None = 20, as_of: AsOf = None,
     """
     if top is not None and top < 1:
         raise ParameterError(f"top must be at least 1; got {top}")
-    f = _pair_features(eco, _accounts(eco, as_of), None, 0)
+    f = _default_pairs(eco, as_of)
     f = f[f["competition"] >= min_competition]
     conflict = f["competition"] * (f["shared_customers"] + f["shared_prospects"] + f["head_to_head"])
     f = f.assign(conflict=conflict.to_numpy()).sort_values(

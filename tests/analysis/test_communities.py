@@ -104,3 +104,22 @@ def test_profile_describes_each_community(it_eco):
 def test_unknown_method_is_refused(it_eco):
     with pytest.raises(ValueError, match="leiden"):
         cm.detect_communities(view(it_eco, "cosell"), method="kmeans")
+
+
+def test_ties_count_the_edges_between_each_pair_of_communities_as_networkx_does(it_eco):
+    G = view(it_eco, "bipartite")
+    parts = cm.detect_communities(G, seed=0)
+    ids = sorted(parts["community"].unique())
+    blocks = [set(parts.loc[parts["community"] == c, "id"]) for c in ids]
+    Q = nx.quotient_graph(G, blocks, relabel=True,  # block i is community ids[i]
+                          edge_data=lambda a, b: {"ties": sum(1 for u in a for v in G[u] if v in b)})
+    expected = {(ids[min(i, j)], ids[max(i, j)]): d["ties"] for i, j, d in Q.edges(data=True)}
+    ties = cm.community_ties(G, parts)
+    assert {(a, b): n for a, b, n in ties.itertuples(index=False)} == expected
+    assert (ties["a"] < ties["b"]).all() and ties["ties"].is_monotonic_decreasing
+
+
+def test_ties_leave_out_nodes_without_a_community():
+    G = nx.path_graph(4)  # 0-1 in community 0, 2 in community 1, 3 in none
+    ties = cm.community_ties(G, pd.DataFrame({"id": [0, 1, 2], "community": [0, 0, 1]}))
+    assert ties.to_dict("records") == [{"a": 0, "b": 1, "ties": 1}]
