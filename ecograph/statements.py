@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from .analysis import coselling
-from .analysis.assessment import MIN_DEALS_FOR_RATE, partner_health, partner_kpis, recommend_tiers
+from .analysis.assessment import MIN_DEALS_FOR_RATE, partner_health, partner_kpis
 from .analysis.physical_accounts import holdings, reconcile
+from .analysis.tier_fit import tier_fit
 from .dates import AsOf, timestamp
 from .ecosystem import Ecosystem
 from .errors import ParameterError
@@ -118,7 +119,8 @@ class _Shared:
         self.day = timestamp(as_of) if as_of is not None else eco.reference_date
         self.kpis = partner_kpis(eco, as_of=self.day)
         self.health = partner_health(self.kpis).set_index("id")["health"]
-        self.tiers = recommend_tiers(self.kpis).set_index("id")
+        self.tiers = (tier_fit(eco, kpis=self.kpis).rename(columns={"expected_tier": "recommended_tier"})
+                      .set_index("id"))
         self.pairs = coselling.suggest_pairings(eco, top=None, as_of=self.day, counts_only=True)
         self.ties = partner_accounts(eco, as_of=self.day)
         self.recon = reconcile(eco)

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ..ecosystem import Ecosystem
-from .assessment import TIERS, ecosystem_health, partner_health, partner_kpis, recommend_tiers
+from .assessment import TIERS, ecosystem_health, partner_health, partner_kpis
 from .bottlenecks import bottlenecks
 from .coverage import coverage_matrix
+from .tier_fit import tier_fit
 
 __all__ = ["compare", "diff_snapshots", "CHANGES"]
 
@@ -31,6 +32,15 @@ _COLUMNS = ["change", "party", "party_name", "before", "after", "detail"]
 #: Kinds of change :func:`diff_snapshots` reports, in the order it lists them.
 CHANGES = ("partner_added", "partner_removed", "tier_moved", "recommended_tier_changed",
            "newly_mis_tiered", "mis_tiering_resolved", "health_changed", "ecosystem_health_changed")
+
+
+def _tiers(eco: Ecosystem, kpis: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's tier, the tier its evidence supports (:func:`tier_fit`, as ``analyze``
+    flags it), its flag and evidence, revenue won and health."""
+    fit = tier_fit(eco, kpis=kpis).rename(columns={"expected_tier": "recommended_tier"})
+    return (fit[["id", "tier", "recommended_tier", "mis_tiered", "evidence"]]
+            .merge(kpis[["id", "won_amount"]], on="id")
+            .merge(partner_health(kpis)[["id", "health"]], on="id"))
 
 
 def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float = 10.0) -> pd.DataFrame:
@@ -53,7 +63,8 @@ def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float =
     -----
     Changes, in this order:
     ``partner_added`` / ``partner_removed``; ``tier_moved`` (the tier in the
-    partners table); ``recommended_tier_changed`` (:func:`recommend_tiers`);
+    partners table); ``recommended_tier_changed`` (the tier the evidence supports,
+    :func:`~ecograph.analysis.tier_fit.tier_fit`, as ``analyze`` flags tiers);
     ``newly_mis_tiered`` (a new tier gap, with its evidence) and
     ``mis_tiering_resolved``; ``health_changed`` (partner health moved by at
     least ``threshold`` points; health is relative, so it can move when others
@@ -70,10 +81,8 @@ def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float =
     True
     """
     ko, kn = partner_kpis(old_eco), partner_kpis(new_eco)
-    cols = ["id", "tier", "recommended_tier", "mis_tiered", "evidence", "won_amount"]
-    both = (recommend_tiers(ko)[cols].merge(partner_health(ko)[["id", "health"]], on="id")
-            .merge(recommend_tiers(kn)[cols].merge(partner_health(kn)[["id", "health"]], on="id"),
-                   on="id", how="outer", suffixes=("_0", "_1"), indicator="side"))
+    t0, t1 = _tiers(old_eco, ko), _tiers(new_eco, kn)
+    both = t0.merge(t1, on="id", how="outer", suffixes=("_0", "_1"), indicator="side")
     both = both.sort_values("id", ignore_index=True)
     rows: list[tuple] = []
     joined = new_eco.partners.set_index("id")["joined"]
@@ -100,8 +109,8 @@ def diff_snapshots(old_eco: Ecosystem, new_eco: Ecosystem, *, threshold: float =
                              f"{r.health_1 - r.health_0:+.1f} points"))
         if r.side != "left_only" and _flag(r.mis_tiered_1) and not _flag(r.mis_tiered_0):
             rows.append(("newly_mis_tiered", r.id, None, r.recommended_tier_1, r.evidence_1))
-    h0 = ecosystem_health(old_eco, kpis=ko).score
-    h1 = ecosystem_health(new_eco, kpis=kn).score
+    h0 = ecosystem_health(old_eco, kpis=ko, tiers=t0).score
+    h1 = ecosystem_health(new_eco, kpis=kn, tiers=t1).score
     if abs(round(h1 - h0, 1)) >= 0.1:
         company = new_eco.company["id"].iloc[0] if len(new_eco.company) else ""
         rows.append(("ecosystem_health_changed", company, f"{h0:.1f}", f"{h1:.1f}",

@@ -55,7 +55,9 @@ def test_diff_reports_tier_moves_and_tier_gaps_opened_and_closed(it_eco, truths)
     assert moved["party_name"].to_dict() == eco.partners.set_index("id").loc[moved.index, "name"].to_dict()
     assert diff.loc[diff["change"] == "mis_tiering_resolved", "party"].tolist() == [planted]
     gap = diff[diff["change"] == "newly_mis_tiered"]
-    assert gap["party"].tolist() == [top] and gap["detail"].iloc[0].startswith("silver but won")
+    assert gap["party"].tolist() == [top] and gap["after"].iloc[0] == "platinum"
+    why = gap["detail"].iloc[0]
+    assert why.startswith("silver; evidence puts it") and "under-tiered" in why
     assert not diff["change"].isin(["partner_added", "partner_removed", "recommended_tier_changed"]).any()
     assert diff["change"].tolist() == sorted(diff["change"], key=CHANGES.index)
 
