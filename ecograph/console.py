@@ -433,7 +433,7 @@ def cell(v, *, whole: bool | None = None) -> str:
 
     Floats with thousands separators (whole ones without decimals, others
     with two; ``whole`` decides for a column at once), infinity as ``∞``, a
-    timestamp as its date when it is midnight, a tuple (a list cell) joined
+    timestamp as its date when it is midnight, a list cell joined
     with ``", "``, ``None`` and ``pd.NA`` as ``""``, anything else as ``str``
     gives it.
 
@@ -451,7 +451,7 @@ def cell(v, *, whole: bool | None = None) -> str:
 
     Examples
     --------
-    >>> cell(1234.0), cell(0.5), cell(("a", "b")), cell(None), cell(70.0, whole=False), cell(float("inf"))
+    >>> cell(1234.0), cell(0.5), cell(["a", "b"]), cell(None), cell(70.0, whole=False), cell(float("inf"))
     ('1,234', '0.50', 'a, b', '', '70.00', '∞')
     """
     if isinstance(v, pd.Timestamp):
@@ -460,7 +460,7 @@ def cell(v, *, whole: bool | None = None) -> str:
         if math.isinf(v):
             return "∞" if v > 0 else "-∞"
         return f"{v:,.0f}" if (v.is_integer() if whole is None else whole) else f"{v:,.2f}"
-    if isinstance(v, tuple):
+    if isinstance(v, list | tuple):
         return ", ".join(map(str, v))
     return "" if v is None or v is pd.NA else str(v)
 

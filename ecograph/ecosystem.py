@@ -117,10 +117,12 @@ class Ecosystem:
 
     Tables are attributes (``eco.partners``, ``eco.movements``...) and
     ``eco.tables`` (read-only); list cells (``regions``, ``capabilities``) are
-    tuples, dates are calendar days (``datetime64[s]``: 0001-01-01 … 9999-12-31),
-    whole numbers are exact ``Int64``. Absent optional tables are empty frames with
-    the documented columns. Make one with :func:`load_bundle` or
-    :func:`load_tables`; the constructor trusts its tables.
+    lists of text (``eco.partners["regions"].map(lambda r: "APAC" in r)``; one
+    row per item: ``.explode("regions")``), dates are calendar days
+    (``datetime64[s]``: 0001-01-01 … 9999-12-31), whole numbers are exact
+    ``Int64``. Absent optional tables are empty frames with the documented
+    columns. Make one with :func:`load_bundle` or :func:`load_tables`; the
+    constructor trusts its tables.
 
     Parameters
     ----------

@@ -37,6 +37,16 @@ def test_writing_and_reading_csv_round_trips(it_eco, tmp_path):
     assert load_bundle(it_eco.to_bundle(tmp_path / "csv")) == it_eco
 
 
+def test_list_cells_are_lists_in_frames_and_joined_with_semicolons_in_csv(it_eco, tmp_path):
+    regions = it_eco.partners["regions"]
+    assert all(isinstance(r, list) and r for r in regions)
+    wide = it_eco.partners[regions.map(len) > 1].iloc[0]
+    assert len(it_eco.partners.explode("regions")) == int(regions.map(len).sum())
+    it_eco.to_bundle(tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "partners.csv", dtype=str).set_index("id")
+    assert written.at[wide["id"], "regions"] == ";".join(wide["regions"])
+
+
 def test_equality_sees_a_changed_cell(it_eco, tmp_path):
     path = it_eco.to_bundle(tmp_path / "csv")
     edit(path, "partners.csv", "registered", "silver")
@@ -150,7 +160,7 @@ def test_a_bundle_at_the_limits_round_trips_exactly_through_parquet_and_csv(tiny
                                                             pd.Timestamp("9999-12-31"))
     assert eco.customers["employees"].tolist() == [BIG, 9007199254740993, 300]
     assert eco.deals["amount"].tolist() == [0.1, 123456789012.345]
-    assert eco.partners["regions"].tolist() == [("EMEA",), ("EMEA", "APAC"), ("APAC",)]
+    assert eco.partners["regions"].tolist() == [["EMEA"], ["EMEA", "APAC"], ["APAC"]]
     assert {str(eco.tables[t][c.name].dtype) for t, spec in ecograph.schema.TABLES.items()
             for c in spec.columns if c.kind == "date"} == {"datetime64[s]"}
     for fmt in ("parquet", "csv"):

@@ -347,7 +347,7 @@ def nearest_fixes(eco: Ecosystem, gaps: pd.DataFrame | None = None, *, top: int 
     partners = eco.partners.set_index("id")
     cand["partner_type"] = cand["partner"].map(partners["partner_type"])
     after = zip(cand["partner"].map(partners["capabilities"]), cand["capability"], strict=True)
-    cand["capabilities"] = [tuple(sorted({*now, cap})) for now, cap in after]  # top rows only
+    cand["capabilities"] = [sorted({*now, cap}) for now, cap in after]  # top rows only
     recruits = _recruits(eco, cells[~cells["order"].isin(cand["order"])], held, sold)
     out = pd.concat([cand, recruits], ignore_index=True)
     out["fix_order"] = out["fix"].map({f: i for i, f in enumerate(FIXES)})

@@ -104,14 +104,14 @@ def _rows(store, query: str) -> pd.DataFrame:
 
 
 def _typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Store values back to an Ecosystem frame: tuples for lists; dates stay the store's
+    """Store values back to an Ecosystem frame: lists for list cells; dates stay the store's
     ``YYYY-MM-DD`` text, which validation reads as a file's cells (any year, never
     through nanosecond timestamps)."""
     spec = TABLES[table]
     out = pd.DataFrame({c.name: frame.get(c.name) for c in spec.columns}, index=frame.index)
     for c in spec.columns:
         if c.many:
-            out[c.name] = out[c.name].map(lambda v: tuple(v) if isinstance(v, list) else ())
+            out[c.name] = out[c.name].map(lambda v: list(v) if isinstance(v, list | tuple) else [])
     return out.sort_values(spec.key, ignore_index=True) if len(out) else out
 
 

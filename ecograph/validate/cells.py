@@ -59,7 +59,7 @@ def parse_table(table: Table, raw: pd.DataFrame, file: str, findings: Findings) 
     -------
     pandas.DataFrame
         ``_row`` then every column of ``table``, in its order, typed (numbers,
-        dates, booleans, tuples for list cells).
+        dates, booleans, lists for list cells).
 
     Examples
     --------
@@ -124,8 +124,8 @@ def _parse(cells: pd.Series, col: Column, rows: pd.Series, file: str, findings: 
     return parser(cells, empty, col, rows, file, findings)
 
 
-def _split(cell: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip())
+def _split(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
 
 
 def _text(cells, empty, col, rows, file, findings) -> pd.Series:

@@ -162,7 +162,7 @@ def _normalise_lists(frame: pd.DataFrame, column: str, file: str, findings: Find
                        items[changed.index].tolist(), changed.tolist())
     cells = frame[column].copy()
     for i in dict.fromkeys(where):
-        cells.at[i] = tuple(unicodedata.normalize("NFC", x) for x in cells.at[i])
+        cells.at[i] = [unicodedata.normalize("NFC", x) for x in cells.at[i]]
     frame[column] = cells
 
 

@@ -200,7 +200,7 @@ def test_experience_counts_the_accounts_a_partner_serves_not_every_deal():
     # A won at c1 and lost at c2 (both R1 × s): it serves c1 only
     a = fixes.loc[("s", "add_capability", "A")]
     assert a["experience"] == 1 and a["score"] == pytest.approx(2 / 4 * (1 + 1))
-    assert a["partner_name"] == "A" and a["capabilities"] == ("x", "y")
+    assert a["partner_name"] == "A" and a["capabilities"] == ["x", "y"]
     # C holds y outside R1 and only registered a deal at c4 (R1 × t): that serves no one
     assert fixes.loc[("t", "extend_region", "C"), "experience"] == 0
     assert fixes.loc[("s", "extend_region", "C"), "experience"] == 0

@@ -50,8 +50,8 @@ def test_a_reference_in_nfd_resolves_to_an_id_in_nfc_and_is_stored_in_nfc(tiny):
     edit(tiny, "partners.csv", "EMEA,security,security,", f"EMEA,{creme_nfd};networking,{creme_nfc},")
     eco = load_bundle(tiny)
     assert eco.deals["customer"].iat[0] == NFC
-    assert eco.partners["capabilities"].iat[0] == (creme_nfc, "networking")
-    assert eco.partners["certifications"].iat[0] == (creme_nfc,)
+    assert eco.partners["capabilities"].iat[0] == [creme_nfc, "networking"]
+    assert eco.partners["certifications"].iat[0] == [creme_nfc]
     assert eco.warnings[["file", "row", "column", "rule"]].values.tolist() == [
         ["deals.csv", 2, "customer", "id_normalised"], ["partners.csv", 2, "capabilities", "id_normalised"]]
 

@@ -59,7 +59,7 @@ def _errors(result) -> list[tuple]:
 
 
 def _all_empty(values: pd.Series) -> bool:
-    return all((not v) if isinstance(v, tuple) else pd.isna(v) for v in values)
+    return all((not v) if isinstance(v, list) else pd.isna(v) for v in values)
 
 
 def test_the_family_covers_every_column_of_every_table():
