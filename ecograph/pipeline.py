@@ -46,6 +46,7 @@ from .ecosystem import Ecosystem, derived
 from .errors import ParameterError
 from .graphs import view
 from .store import gds
+from .wording import plural
 
 __all__ = ["Result", "Section", "analyze", "network", "community", "cosell", "gaps", "supply_risk",
            "accounts", "assess", "STAGES", "ENGINES", "betweenness_pivots"]
@@ -226,10 +227,10 @@ def cosell(eco: Ecosystem, *, top: int | None = 50, as_of: AsOf = None, counts_o
                  {"top_cosell_pairs": [f"{x} + {y}" for x, y in zip(best["a"], best["b"],
                                                                    strict=True)],
                   "rival_pairs": int(len(rivals))})
-    out.show("suggestions", f"Co-selling suggestions: {len(pairs):,} pairs, best first", pairs,
+    out.show("suggestions", f"Co-selling suggestions: {plural(len(pairs), 'pair')}, best first", pairs,
              ["rank", "a", "a_name", "b", "b_name", "score", "status", "why"])
-    out.show("rivals", f"Rival pairs (channel conflict): {len(rivals)} pairs compete for the same deals, "
-             "sharpest first",
+    out.show("rivals", f"Rival pairs (channel conflict): {plural(len(rivals), 'pair')} competing for "
+             "the same deals, sharpest first",
              rivals, ["rank", "a", "a_name", "b", "b_name", "competition", "conflict", "why"])
     if detail:
         out.tables["account_mapping"] = coselling.account_mapping(eco, as_of=as_of)
@@ -276,8 +277,9 @@ def gaps(eco: Ecosystem, *, k: int = 2, detail: bool = False) -> Result:
                   "top_gap": (" × ".join(holes.iloc[0][["region", "segment", "capability"]])
                               if len(holes) else None)})
     h = out.headline
-    out.show("fragile_cells", f"{h['coverage_gaps']} gaps and {h['fragile_cells']} fragile cells "
-             f"(fewer than {k} partners)", cells[cells["fragile"]],
+    out.show("fragile_cells", f"{plural(h['coverage_gaps'], 'gap')} and "
+             f"{plural(h['fragile_cells'], 'fragile cell')} (fewer than {plural(k, 'partner')})",
+             cells[cells["fragile"]],
              ["region", "segment", "capability", "customers", "open_opportunities",
               "able_partners", "gap_score"])
     out.show("fixes", "Nearest fixes", out.tables["coverage_fixes"],
@@ -416,8 +418,8 @@ def accounts(eco: Ecosystem, *, as_of: AsOf = None, sku: str | None = None,
                   "deployed_by_region": physical_accounts.deployed(eco, as_of=as_of, by="region")},
                  {"audit_discrepancies": int(len(off)),
                   "top_discrepancy": off["audit"].iat[0] if len(off) else None})
-    out.show("discrepancies", f"{len(off)} audit discrepanc{'y' if len(off) == 1 else 'ies'} "
-             f"of {len(recon)} counts", off.drop(columns="abs_discrepancy"))
+    out.show("discrepancies", f"{plural(len(off), 'audit discrepancy')} "
+             f"of {plural(len(recon), 'count')}", off.drop(columns="abs_discrepancy"))
     when = f" as of {as_of}" if as_of is not None else ""
     if detail:
         conserved = physical_accounts.conservation(eco, as_of=as_of)
