@@ -37,7 +37,7 @@ def _partner(eco: Ecosystem, party, what: str) -> str:
     return party
 
 
-def _jaccard(a: tuple, b: tuple) -> float:
+def _jaccard(a: list, b: list) -> float:
     a, b = set(a or ()), set(b or ())
     return len(a & b) / len(a | b) if a | b else 0.0
 

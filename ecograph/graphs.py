@@ -246,7 +246,7 @@ def _attribute_dicts(parties: pd.DataFrame, positions: np.ndarray) -> list[dict]
     rows = parties.iloc[positions].drop(columns="id").reset_index(drop=True)
     out: list[dict] = [{}] * len(rows)
     for _, group in rows.groupby("kind", sort=False):
-        present = group.notna() | group.map(lambda v: isinstance(v, tuple))
+        present = group.notna() | group.map(lambda v: isinstance(v, list | tuple))
         cols = [c for c in group.columns if present[c].any()]
         records = records_of(group[cols])
         for c in (c for c in cols if not present[c].all()):  # drop the few gaps
