@@ -119,8 +119,7 @@ class _Shared:
         self.day = timestamp(as_of) if as_of is not None else eco.reference_date
         self.kpis = partner_kpis(eco, as_of=self.day)
         self.health = partner_health(self.kpis).set_index("id")["health"]
-        self.tiers = (tier_fit(eco, kpis=self.kpis).rename(columns={"expected_tier": "recommended_tier"})
-                      .set_index("id"))
+        self.tiers = tier_fit(eco, kpis=self.kpis).set_index("id")
         self.pairs = coselling.suggest_pairings(eco, top=None, as_of=self.day, counts_only=True)
         self.ties = partner_accounts(eco, as_of=self.day)
         self.recon = reconcile(eco)
@@ -201,7 +200,7 @@ def _statement(eco: Ecosystem, partner: str, sh: _Shared) -> Statement:
     }).reset_index(drop=True)
     return Statement(partner, party_label(me["name"], partner), sh.day, held, movements, audits, deal_table,
                      _cosell(sh.pairs, partner), _scorecard(sh, partner, me["tier"]),
-                     {"tier": me["tier"], "recommended_tier": sh.tiers.at[partner, "recommended_tier"],
+                     {"tier": me["tier"], "recommended_tier": sh.tiers.at[partner, "expected_tier"],
                       "evidence": sh.tiers.at[partner, "evidence"]})
 
 
