@@ -4,7 +4,11 @@ The 1M bundle is the one benchmarks/run.py uses (``generate_tables(partners=5_00
 customers=412_000, seed=1)``), written once as Parquet. Measured in one run:
 
 1. ``ecograph.store.load`` of the bundle into an emptied Neo4j database (target ≥ 40,000
-   relationships/s, beside the embedded store's figure in RESULTS.md);
+   relationships/s, beside the embedded store's figure in RESULTS.md), then the offline
+   import ``ecograph load --bulk`` (``bulk_load``: files, server stop, ``neo4j-admin
+   database import full``, server start, constraints and manifests; the admin command is
+   ``$ECOGRAPH_NEO4J_ADMIN``, else ``.ci/neo4j/neo4j.sh admin`` for the local server) and a
+   resync that reads every stored row's hash back (``verify=True``);
 2. ``pipeline.analyze`` with ``engine="python"`` and with ``engine="neo4j"`` (network and
    community stages as GDS procedures), each in a fresh Python process that loads the
    bundle first: wall time per stage, and the Python process's memory — its resident size
@@ -18,7 +22,8 @@ cache that holds the store (``ECOGRAPH_NEO4J_HEAP=6g ECOGRAPH_NEO4J_PAGECACHE=2g
 
     python benchmarks/neo4j_pushdown.py              # prints the section
     python benchmarks/neo4j_pushdown.py --append     # and appends it to RESULTS.md
-    python benchmarks/neo4j_pushdown.py --load-only  # the load rate only (no `analyze`)
+    python benchmarks/neo4j_pushdown.py --load-only  # the load rates only (no `analyze`)
+    python benchmarks/neo4j_pushdown.py --bulk-only  # the offline import only
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -56,6 +62,39 @@ def section(batch_size: int = 10_000) -> list[str]:
         print("neo4j: skipped (no NEO4J_URI and no `make neo4j-up` server)", flush=True)
         return []
     return run(batch_size)
+
+
+def admin_command() -> list[str] | None:
+    """What runs neo4j-admin offline: ``$ECOGRAPH_NEO4J_ADMIN``, else the local server's
+    ``neo4j.sh admin`` (when the connection is the local server's), else None."""
+    if os.environ.get("ECOGRAPH_NEO4J_ADMIN"):
+        return shlex.split(os.environ["ECOGRAPH_NEO4J_ADMIN"])
+    if os.environ.get("NEO4J_URI"):
+        return None
+    return ["env", f"ECOGRAPH_NEO4J_CACHE={CACHE}", str(HERE.parent / ".ci" / "neo4j" / "neo4j.sh"), "admin"]
+
+
+def bulk_rows(eco, store) -> tuple[list[str], int]:
+    """The offline import's rows of the load table, and the relationships imported."""
+    from ecograph.store import load
+    from ecograph.store.bulk import bulk_load
+
+    admin = admin_command()
+    if admin is None:
+        return ["| offline import (`ecograph load --bulk`) | skipped: set ECOGRAPH_NEO4J_ADMIN | — | — |"], 0
+    report = bulk_load(eco, store, admin=admin, replace=True)
+    rate = report.relationships / report.seconds
+    p = report.phases
+    print(f"neo4j bulk {report.seconds:.1f} s ({rate:,.0f} relationships/s) {p}", flush=True)
+    held = store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    verified = load(eco, store, verify=True)
+    return [f"| offline import, `ecograph load --bulk` (CSV files {p['files']:.1f} s, then server "
+            f"stop + `neo4j-admin database import full` + server start {p['import']:.1f} s, then "
+            f"constraints and manifests {p['finish']:.1f} s) | {report.seconds:.1f} | {rate:,.0f} | "
+            f"{'yes' if rate >= TARGET_RATE else '**no**'} |",
+            f"| resync after it reading every stored row's hash (`verify=True`; the database holds "
+            f"{held:,} relationships) | {verified.seconds:.1f} | — (writes {verified.written}) | — |"
+            ], report.relationships
 
 
 def _env(conn: dict) -> dict:
@@ -97,7 +136,7 @@ def _analyze(engine: str, bundle: Path, conn: dict) -> dict:
     return facts
 
 
-def run(batch_size: int, load_only: bool = False) -> list[str]:
+def run(batch_size: int, load_only: bool = False, bulk_only: bool = False) -> list[str]:
     from ecograph import Ecosystem
     from ecograph.store import Neo4jStore, load
     from ecograph.synth import generate_tables
@@ -109,33 +148,43 @@ def run(batch_size: int, load_only: bool = False) -> list[str]:
     eco = Ecosystem(generate_tables(**SIZE)[0])
     bundle = eco.to_bundle(folder / "bundle", format="parquet")
     store = Neo4jStore(conn["uri"], conn["user"], conn["password"], database=conn["database"])
-    started = time.perf_counter()
-    store.clear()
-    cleared = time.perf_counter() - started
-    first = load(eco, store, batch_size=batch_size)
-    rate = first.relationships / first.seconds
-    print(f"neo4j load {first.seconds:.1f} s ({rate:,.0f} relationships/s)", flush=True)
-    again = load(eco, store, batch_size=batch_size)
+    rows, loaded = [], 0
+    if not bulk_only:
+        started = time.perf_counter()
+        store.clear()
+        cleared = time.perf_counter() - started
+        first = load(eco, store, batch_size=batch_size)
+        rate = first.relationships / first.seconds
+        print(f"neo4j load {first.seconds:.1f} s ({rate:,.0f} relationships/s)", flush=True)
+        again = load(eco, store, batch_size=batch_size)
+        loaded = first.relationships
+        rows += [f"| first load, transactional (emptied database; clearing took {cleared:.1f} s, not "
+                 f"counted; batches of {batch_size:,} rows) | {first.seconds:.1f} | {rate:,.0f} | "
+                 f"{'yes' if rate >= TARGET_RATE else '**no**'} |",
+                 f"| resync, nothing changed | {again.seconds:.1f} | — (writes {again.written}) | — |"]
+    bulk, imported = bulk_rows(eco, store)
+    rows += bulk
     store.close()
+    conn = connection() or conn  # the offline import restarted the server (a new pid)
     server_loaded = status_mb("VmRSS", conn["pid"]) if conn.get("pid") else float("nan")
+    nodes = sum(len(t) for name, t in eco.tables.items()
+                if name not in ("relationships", "deals", "movements")) + 1  # + the External node
     del eco
-    runs = {} if load_only else {engine: _analyze(engine, bundle, conn) for engine in ("python", "neo4j")}
+    runs = {} if load_only or bulk_only else {engine: _analyze(engine, bundle, conn)
+                                              for engine in ("python", "neo4j")}
     lines = ["", "## Neo4j at 1M relationships: load rate, and `analyze` on both engines", "",
              "`python benchmarks/neo4j_pushdown.py` (one command; Neo4j 5.26 Community + GDS 2.13 of "
              "`make neo4j-up`, in-process launcher, "
              f"heap {os.environ.get('ECOGRAPH_NEO4J_HEAP', 'as started')}): the 1M bundle of "
-             f"benchmarks/run.py ({first.relationships:,} relationships, "
-             f"{sum(first.rows.values()) - first.relationships:,} nodes), measured "
-             f"{time.strftime('%Y-%m-%d')} on the 2-core machine **while other sessions used the CPU** "
-             f"(load average {os.getloadavg()[0]:.1f} at the end); rerun it idle to re-measure.", "",
+             f"benchmarks/run.py ({imported or loaded:,} relationships, {nodes:,} "
+             f"nodes), measured {time.strftime('%Y-%m-%d')} on the 2-core machine (load average "
+             f"{os.getloadavg()[0]:.1f} at the end).", "",
              "| load into Neo4j | time (s) | relationships/s | target ≥ 40,000/s |", "|---|---|---|---|",
-             f"| first load (emptied database; clearing took {cleared:.1f} s, not counted) | "
-             f"{first.seconds:.1f} | {rate:,.0f} | {'yes' if rate >= TARGET_RATE else '**no**'} |",
-             f"| resync, nothing changed | {again.seconds:.1f} | — (writes {again.written}) | — |", "",
-             f"Batches of {batch_size:,} rows. The embedded store's first load of the same bundle is in "
+             *rows, "",
+             "The embedded store's first load of the same bundle is in "
              "\"Store sync at 1M relationships\" above. Neo4j server resident memory after loading: "
              f"{server_loaded:,.0f} MB."]
-    if load_only:
+    if load_only or bulk_only:
         return lines
     py, nj = runs["python"], runs["neo4j"]
     same = lambda key: "same" if py[key] == nj[key] else "differ"  # noqa: E731
@@ -165,14 +214,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--load-only", action="store_true",
-                        help="measure the load and resync only, not `analyze` on both engines")
+                        help="measure the loads and resyncs only, not `analyze` on both engines")
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="measure the offline import (and its verified resync) only")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "BUNDLE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
     started = time.perf_counter()
-    lines = run(args.batch_size, load_only=args.load_only)
+    lines = run(args.batch_size, load_only=args.load_only, bulk_only=args.bulk_only)
     publish(lines, args.out, append=args.append)
     print(f"done in {time.perf_counter() - started:.0f} s")
 

@@ -221,8 +221,22 @@ def store_drop(name: str, kind: str, store_dir: Path | None) -> None:
 @click.option("--write-back/--no-write-back", default=False, show_default=True,
               help="Also compute and store pagerank, community, risk_score and health on "
                    "the party nodes.")
+@click.option("--bulk", is_flag=True, default=False,
+              help="Neo4j only: replace the database by the bundle with the offline importer "
+                   "(neo4j-admin database import full), for a first load of millions of "
+                   "relationships; the server is stopped meanwhile (see --admin).")
+@click.option("--admin", metavar="CMD", envvar="ECOGRAPH_NEO4J_ADMIN", show_envvar=True,
+              default="neo4j-admin", show_default=True,
+              help="With --bulk: the command that stops Neo4j, runs neo4j-admin with the "
+                   "arguments it is given (in the folder of the CSV files) and starts Neo4j "
+                   "again; `.ci/neo4j/neo4j.sh admin` for `make neo4j-up`'s server, "
+                   "docs/stores.md for docker compose.")
+@click.option("--import-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --bulk: write the CSV files here and keep them [default: a temporary "
+                   "folder, removed after].")
 def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | None, replace: bool,
-             verify: bool, batch_size: int, write_back: bool) -> None:
+             verify: bool, batch_size: int, write_back: bool, bulk: bool, admin: str,
+             import_dir: Path | None) -> None:
     """Validate BUNDLE and sync it into a named graph of a Cypher store.
 
     Afterwards the graph holds exactly the bundle: nodes, relationships and
@@ -243,6 +257,13 @@ def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | Non
     the load and it converges on the bundle. On Neo4j the database
     (NEO4J_DATABASE) holds one graph.
 
+    A first load into Neo4j is bound by the server's commits (about 16,000
+    relationships/s). --bulk writes the bundle as CSV files and replaces the
+    database with Neo4j's offline importer instead (about 49,000/s at 1M,
+    server restart included); the --admin command must stop the server,
+    run neo4j-admin and start it again. Later syncs need no --bulk: they
+    write only what changed.
+
     \b
       ecograph load fixtures/it_ecosystem                 # graph "nimbus"
       ecograph load fixtures/manufacturing                # graph "aquila", beside it
@@ -251,22 +272,49 @@ def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | Non
       ecograph load fixtures/it_ecosystem --write-back
       NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=... \\
         ecograph load fixtures/it_ecosystem --store neo4j
+      ecograph load big/ --store neo4j --bulk --admin ".ci/neo4j/neo4j.sh admin"
     """
     from .store import load, write_analyses
     from .store.load import company_of
     from .store.sync import check_graph_name, graph_name
 
     name = check_graph_name(graph) if graph is not None else graph_name(company_of(eco))
+    if bulk and kind != "neo4j":
+        from .errors import ParameterError
+
+        raise ParameterError("--bulk is the offline import into Neo4j (--store neo4j); the embedded "
+                             "store loads without it")
     target = _open_store(kind, store_dir, name)
-    report = load(eco, target, batch_size=batch_size, progress=sys.stderr.isatty(), replace=replace,
-                  verify=verify)
+    if bulk:
+        report = _bulk(eco, target, admin, import_dir, replace)
+        title = (f"Imported {eco.source} offline into {target!r} (graph {name!r}): "
+                 f"{sum(report.rows.values()):,} rows in {report.seconds:.1f} s ("
+                 + ", ".join(f"{k} {v:.1f} s" for k, v in report.phases.items()) + ")")
+    else:
+        report = load(eco, target, batch_size=batch_size, progress=sys.stderr.isatty(), replace=replace,
+                      verify=verify)
+        what = "nothing changed" if not report.written else f"{report.written:,} rows written"
+        compacted = f" (+{report.compact_seconds:.1f} s compacting)" if report.compact_seconds >= 0.05 else ""
+        title = (f"Synced {eco.source} into graph {name!r} of {target!r}: {what} in "
+                 f"{report.seconds:.1f} s{compacted}")
     written = write_analyses(target, eco) if write_back else {}
-    what = "nothing changed" if not report.written else f"{report.written:,} rows written"
-    compacted = f" (+{report.compact_seconds:.1f} s compacting)" if report.compact_seconds >= 0.05 else ""
-    out.print(table(report.to_frame(), title=f"Synced {eco.source} into graph {name!r} of {target!r}: "
-                                             f"{what} in {report.seconds:.1f} s{compacted}"))
+    out.print(table(report.to_frame(), title=title))
     if written:
         out.print("Wrote back " + ", ".join(f"{k} ({v} nodes)" for k, v in written.items()))
+
+
+def _bulk(eco: Ecosystem, target, admin: str, import_dir: Path | None, replace: bool):
+    """``load --bulk``: the offline import, refused on the embedded store."""
+    import shlex
+
+    from .errors import ParameterError
+    from .store.bulk import bulk_load
+
+    command = shlex.split(admin)
+    if not command:
+        raise ParameterError("--admin is empty: give the command that runs neo4j-admin offline")
+    return bulk_load(eco, target, admin=command, folder=import_dir, replace=replace,
+                     progress=sys.stderr.isatty())
 
 
 def _text(query: str | None, execute: str | None):

@@ -5,13 +5,19 @@
 #                              random Bolt port and password, wait until Bolt answers
 #   .ci/neo4j/neo4j.sh down    stop the server this script started (by its pid)
 #   .ci/neo4j/neo4j.sh status  say whether it runs (exit 0) or not (exit 1)
+#   .ci/neo4j/neo4j.sh admin ARGS...
+#                              neo4j-admin ARGS on this DBMS, offline (`ecograph load --bulk`
+#                              runs `admin database import full …` in the folder of its CSV
+#                              files): stop the server keeping its data, run the admin tool in
+#                              the current folder, start the server again on the same port with
+#                              the same password (also when the tool failed); its exit code
 #   .ci/neo4j/neo4j.sh with CMD...
 #                              run CMD with the server up: reuse a running one, else start
 #                              it when Java and Maven are here and stop it afterwards; without
 #                              them CMD runs anyway (the Neo4j tests skip), except with CI=true
 #
 # Everything lives in $ECOGRAPH_NEO4J_CACHE (default: .cache/neo4j in the repo, gitignored):
-# lib/ and plugins/ (the jars), run/ (the DBMS home: data, logs; fresh on every `up`),
+# lib/ and plugins/ (the jars), run/ (the DBMS home: data, logs; fresh on every `up`, kept by `admin`),
 # connection.json (uri, user, password, pid, database id; mode 600, read by the tests),
 # launcher.log (the JVM's output). The password is never printed.
 # Memory: ECOGRAPH_NEO4J_HEAP (default 2g) and ECOGRAPH_NEO4J_PAGECACHE (default 256m; 2g
@@ -103,16 +109,25 @@ up() {
   mkdir -p "$CACHE"
   local pid; pid="$(our_pid)"
   if [[ -n "$pid" ]]; then
-    if wait_ready "$pid"; then say "already running (pid $pid), $(sed -n 's/.*"uri": *"\([^"]*\)".*/\1/p' "$CONN")"; return 0; fi
+    if wait_ready "$pid"; then say "already running (pid $pid), $(uri)"; return 0; fi
     die "a launcher (pid $pid) runs but Bolt does not answer; see $LOG and $RUN/logs/debug.log, or run \`make neo4j-down\`"
   fi
   build
-  local java; java="$(java_bin)"
   rm -rf "$RUN" "$CONN" "$CONN.partial"
   mkdir -p "$RUN"
+  start 0
+}
+
+uri() { sed -n 's/.*"uri": *"\([^"]*\)".*/\1/p' "$CONN"; }
+
+# Start the launcher on the DBMS home $RUN as it is (its data kept) with Bolt on port $1 (0: a
+# free one); the password is ECOGRAPH_NEO4J_KEEP_PASSWORD when set (a restart), else a fresh one.
+start() {
+  local port=$1 java; java="$(java_bin)"
   cat > "$RUN/neo4j.conf" <<CONF
+# heap $HEAP (neo4j.sh restarts it with the same memory)
 server.bolt.enabled=true
-server.bolt.listen_address=127.0.0.1:0
+server.bolt.listen_address=127.0.0.1:$port
 server.http.enabled=false
 server.https.enabled=false
 dbms.security.auth_enabled=true
@@ -121,8 +136,10 @@ dbms.security.procedures.unrestricted=gds.*
 server.memory.pagecache.size=$PAGECACHE
 db.tx_log.rotation.retention_policy=2 files
 dbms.usage_report.enabled=false
+internal.dbms.bolt.netty_server_shutdown_quiet_period=0
+internal.server.bolt.connection_shutdown_wait_time=0s
 CONF
-  local t0=$SECONDS cds
+  local t0=$SECONDS cds pid
   # Class-data sharing: the first run records the classes it loaded (at exit), later runs
   # map them instead of parsing ~340 jars again (a stale archive is ignored by the JVM).
   if [[ -f "$CDS" ]]; then cds="-XX:SharedArchiveFile=$CDS"; else cds="-XX:ArchiveClassesAtExit=$CDS"; fi
@@ -142,7 +159,7 @@ CONF
   if ! wait_ready "$pid"; then
     tail -n 20 "$LOG" >&2 || true
     if [[ -n "$(our_pid)" ]]; then
-      down >/dev/null 2>&1 || true
+      stop >/dev/null 2>&1 || true
       die "Neo4j did not answer on Bolt within ${START_TIMEOUT}s (ECOGRAPH_NEO4J_START_TIMEOUT); see $LOG and $RUN/logs/debug.log"
     fi
     die "Neo4j exited while starting; see $LOG and $RUN/logs/debug.log"
@@ -163,6 +180,12 @@ wait_ready() {
 }
 
 down() {
+  stop
+  rm -rf "$RUN/data"
+}
+
+# Stop our launcher (by its pid), keeping its data.
+stop() {
   local pid; pid="$(our_pid)"
   if [[ -z "$pid" ]]; then
     rm -f "$PIDFILE" "$CONN"
@@ -177,14 +200,35 @@ down() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$PIDFILE" "$CONN"
-  rm -rf "$RUN/data"
   say "stopped (pid $pid)"
+}
+
+# neo4j-admin on this DBMS with the server stopped, then the server started again as it was.
+admin() {
+  [[ -f "$RUN/neo4j.conf" ]] || die "no local Neo4j here ($RUN): run \`make neo4j-up\` first"
+  build
+  local java; java="$(java_bin)"
+  local pid port="" password="" rc=0
+  pid="$(our_pid)"
+  if [[ -n "$pid" ]]; then
+    port="$(uri | sed 's/.*://')"
+    password="$(sed -n 's/.*"password": *"\([^"]*\)".*/\1/p' "$CONN")"
+    stop >/dev/null
+    HEAP="$(sed -n 's/^# heap \([^ ]*\) .*/\1/p' "$RUN/neo4j.conf")"
+    PAGECACHE="$(sed -n 's/^server.memory.pagecache.size=//p' "$RUN/neo4j.conf")"
+  fi
+  NEO4J_HOME="$RUN" NEO4J_CONF="$RUN" "$java" -Xlog:cds=off -cp "$CACHE/lib/*" org.neo4j.cli.AdminTool "$@" || rc=$?
+  if [[ -n "$pid" ]]; then
+    ECOGRAPH_NEO4J_KEEP_PASSWORD="$password" start "$port" >/dev/null || rc=$?
+    say "running again on $(uri)"
+  fi
+  return "$rc"
 }
 
 status() {
   local pid; pid="$(our_pid)"
   if [[ -n "$pid" ]] && bolt_answers; then
-    say "running (pid $pid), $(sed -n 's/.*"uri": *"\([^"]*\)".*/\1/p' "$CONN")"; return 0
+    say "running (pid $pid), $(uri)"; return 0
   fi
   say "not running"; return 1
 }
@@ -218,6 +262,7 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   build) build ;;
+  admin) shift; admin "$@" ;;
   with) shift; [[ $# -gt 0 ]] || die "usage: $0 with CMD..."; with_neo4j "$@" ;;
-  *) echo "usage: $0 up|down|status|build|with CMD..." >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|build|admin ARGS...|with CMD..." >&2; exit 2 ;;
 esac

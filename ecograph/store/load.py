@@ -29,7 +29,7 @@ a relationship whose endpoint is missing is an error, not a silent no-op.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -90,9 +90,13 @@ class LoadReport:
     state : str
         Where the store's state was read from: ``manifest`` (the packed keys and
         hashes of the last complete sync), ``rows`` (every stored row's ``_h``) or
-        ``empty`` (a fresh graph).
+        ``empty`` (a fresh graph); ``imported`` after an offline import
+        (:func:`~ecograph.store.bulk.bulk_load`), which replaced the whole database.
     compact_seconds : float
         How long compacting the store took after writing (0 when nothing was written).
+    phases : dict of str to float
+        Seconds per phase of an offline import (``files``, ``import``, ``finish``); empty
+        for a sync.
 
     Examples
     --------
@@ -115,6 +119,7 @@ class LoadReport:
     company: str = ""
     state: str = "empty"
     compact_seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> dict[str, int]:

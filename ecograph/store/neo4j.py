@@ -196,7 +196,8 @@ class Neo4jStore:
         self.uri, self.user, self.database = uri, user, database
         self._driver = None
         self.graph = graph or database
-        if connect:
+
+        def open_driver() -> None:  # a closure, so the password is in no attribute (or repr)
             from neo4j import GraphDatabase
 
             try:
@@ -208,9 +209,27 @@ class Neo4jStore:
             except Exception as exc:  # the driver raises several kinds
                 error = store_error(exc, f"{uri} as {user}", secret=password or None)
                 raise StoreError(f"cannot reach Neo4j: {error}") from None
+
+        self._connect = open_driver
+        if connect:
+            self._connect()
             if graph is None:
                 recorded = self.graphs()
                 self.graph = recorded[0] if recorded else database
+
+    def reopen(self) -> None:
+        """Connect again with a new driver: after the server was restarted on a replaced
+        database (an offline import), the old driver's bookmarks name transactions the new
+        database never had.
+
+        Raises
+        ------
+        StoreError
+            When the server cannot be reached (yet).
+        """
+        self.close()
+        self._driver = None
+        self._connect()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, graph: str | None = None,

@@ -24,7 +24,8 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
  *
  * <p>Usage: {@code Neo4jLauncher <home> <neo4j.conf> <connection.json>}. The DBMS lives
  * under {@code home} with the settings of {@code neo4j.conf} (Bolt on loopback, port 0 =
- * a free one). Once Bolt listens, the user {@code neo4j} gets a fresh random password and
+ * a free one). Once Bolt listens, the user {@code neo4j} gets a fresh random password (or,
+ * on a restart of the same DBMS, the one in {@code ECOGRAPH_NEO4J_KEEP_PASSWORD}) and
  * {@code connection.json} (mode 600) is written with the Bolt URI, the credentials, this
  * process's pid, and the id of the {@code neo4j} database: the tests only clear a database
  * whose id matches, so they never touch another server. The password is never printed.
@@ -59,11 +60,15 @@ public final class Neo4jLauncher {
         }, "ecograph-neo4j-shutdown"));
 
         GraphDatabaseService system = dbms.database("system");
-        byte[] secret = new byte[18];
-        new SecureRandom().nextBytes(secret);
-        String password = HexFormat.of().formatHex(secret);
-        system.executeTransactionally("ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        // A restart of the same DBMS (neo4j.sh admin) keeps the password its system database holds.
+        String password = System.getenv("ECOGRAPH_NEO4J_KEEP_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            byte[] secret = new byte[18];
+            new SecureRandom().nextBytes(secret);
+            password = HexFormat.of().formatHex(secret);
+            system.executeTransactionally("ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        }
 
         GraphDatabaseService db = dbms.database("neo4j");
         String databaseId = db.executeTransactionally("CALL db.info() YIELD id RETURN id", Map.of(),
