@@ -259,7 +259,7 @@ def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | Non
 
     A first load into Neo4j is bound by the server's commits (about 16,000
     relationships/s). --bulk writes the bundle as CSV files and replaces the
-    database with Neo4j's offline importer instead (about 49,000/s at 1M,
+    database with Neo4j's offline importer instead (45,000-53,000/s at 1M,
     server restart included); the --admin command must stop the server,
     run neo4j-admin and start it again. Later syncs need no --bulk: they
     write only what changed.

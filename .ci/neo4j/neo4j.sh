@@ -174,7 +174,7 @@ wait_ready() {
   while (( SECONDS < deadline )); do
     if ! kill -0 "$pid" 2>/dev/null; then echo "neo4j: the launcher (pid $pid) exited" >&2; return 1; fi
     if [[ -f "$CONN" ]] && bolt_answers; then return 0; fi
-    sleep 1
+    sleep 0.25
   done
   return 1
 }
@@ -208,7 +208,7 @@ admin() {
   [[ -f "$RUN/neo4j.conf" ]] || die "no local Neo4j here ($RUN): run \`make neo4j-up\` first"
   build
   local java; java="$(java_bin)"
-  local pid port="" password="" rc=0
+  local pid port="" password="" rc=0 t0=$SECONDS
   pid="$(our_pid)"
   if [[ -n "$pid" ]]; then
     port="$(uri | sed 's/.*://')"
@@ -216,11 +216,15 @@ admin() {
     stop >/dev/null
     HEAP="$(sed -n 's/^# heap \([^ ]*\) .*/\1/p' "$RUN/neo4j.conf")"
     PAGECACHE="$(sed -n 's/^server.memory.pagecache.size=//p' "$RUN/neo4j.conf")"
+    say "stopped (pid $pid) in $((SECONDS - t0)) s"
   fi
+  t0=$SECONDS
   NEO4J_HOME="$RUN" NEO4J_CONF="$RUN" "$java" -Xlog:cds=off -cp "$CACHE/lib/*" org.neo4j.cli.AdminTool "$@" || rc=$?
+  say "neo4j-admin exited $rc after $((SECONDS - t0)) s"
   if [[ -n "$pid" ]]; then
+    t0=$SECONDS
     ECOGRAPH_NEO4J_KEEP_PASSWORD="$password" start "$port" >/dev/null || rc=$?
-    say "running again on $(uri)"
+    say "running again on $(uri) (started in $((SECONDS - t0)) s)"
   fi
   return "$rc"
 }
