@@ -16,6 +16,7 @@ import click
 
 from .console import bundle_command, format_option, out, table
 from .ecosystem import Ecosystem
+from .wording import plural
 
 __all__ = ["store", "load_cmd", "query_cmd", "engine_option"]
 
@@ -177,7 +178,7 @@ def store_list(kind: str, store_dir: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(frame.to_json(orient="records", indent=2))
     else:
-        out.print(table(frame, title=f"{len(frame)} graphs in {target!r}".replace(
+        out.print(table(frame, title=f"{plural(len(frame), 'graph')} in {target!r}".replace(
             f", graph={getattr(target, 'name', '')!r}", "")))
 
 
@@ -288,12 +289,12 @@ def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | Non
     if bulk:
         report = _bulk(eco, target, admin, import_dir, replace)
         title = (f"Imported {eco.source} offline into {target!r} (graph {name!r}): "
-                 f"{sum(report.rows.values()):,} rows in {report.seconds:.1f} s ("
+                 f"{plural(sum(report.rows.values()), 'row')} in {report.seconds:.1f} s ("
                  + ", ".join(f"{k} {v:.1f} s" for k, v in report.phases.items()) + ")")
     else:
         report = load(eco, target, batch_size=batch_size, progress=sys.stderr.isatty(), replace=replace,
                       verify=verify)
-        what = "nothing changed" if not report.written else f"{report.written:,} rows written"
+        what = "nothing changed" if not report.written else f"{plural(report.written, 'row')} written"
         compacted = f" (+{report.compact_seconds:.1f} s compacting)" if report.compact_seconds >= 0.05 else ""
         title = (f"Synced {eco.source} into graph {name!r} of {target!r}: {what} in "
                  f"{report.seconds:.1f} s{compacted}")
@@ -425,4 +426,4 @@ def query_cmd(query: str | None, execute: str | None, params: tuple[str, ...], w
     elif fmt == "csv":
         click.echo(rows.to_csv(index=False), nl=False)
     else:
-        out.print(table(rows, title=f"{len(rows)} rows"))
+        out.print(table(rows, title=plural(len(rows), "row")))
