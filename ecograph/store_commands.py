@@ -305,7 +305,7 @@ def load_cmd(eco: Ecosystem, kind: str, store_dir: Path | None, graph: str | Non
 
 
 def _bulk(eco: Ecosystem, target, admin: str, import_dir: Path | None, replace: bool):
-    """``load --bulk``: the offline import, refused on the embedded store."""
+    """``load --bulk``: the offline import, with ``admin`` split as a shell would."""
     import shlex
 
     from .errors import ParameterError
